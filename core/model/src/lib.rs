@@ -1,0 +1,35 @@
+//! jiandu's domain vocabulary: the values every other part speaks in.
+//!
+//! Codes and quantities are newtypes whose only constructor checks them ("parse, don't
+//! validate"): a [`Date`] is a real day, a [`Uscc`] has the right check character, a
+//! [`Money`] is exact integer fen. Records keep the distinction between an absent field and
+//! a `null` one, because the missing-field policy of the rules depends on it.
+//!
+//! ```
+//! use jiandu_model::{Date, Money, Uscc};
+//! assert!(Uscc::parse("91110108551385082Q").is_ok());
+//! assert_eq!(Money::parse("200").unwrap(), Money::from_yuan(200));
+//! assert_eq!(Date::parse("2025-03-03").unwrap().add_days(90).to_string(), "2025-06-01");
+//! ```
+//!
+//! No IO and no async here.
+
+mod date;
+mod item_code;
+mod moment;
+mod money;
+pub mod record;
+mod reference;
+mod region;
+mod uscc;
+
+pub use date::{Date, DateParseError};
+pub use item_code::{ItemCode, ItemCodeError};
+pub use moment::{Moment, MomentParseError, china_offset};
+pub use money::{Money, MoneyParseError};
+pub use record::{FieldError, FieldKind, Lookup, Record, RecordId, RecordType, date_of};
+pub use reference::{ReferenceKind, ReferenceRow};
+pub use region::{
+    RegionCode, RegionCodeError, RegionEntry, RegionTable, RegionTableError, RegionValidity,
+};
+pub use uscc::{Uscc, UsccError, org_code_check};

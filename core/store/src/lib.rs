@@ -1,0 +1,219 @@
+//! jiandu's store: the only part that speaks SQL.
+//!
+//! One [`Store`] type serves both backends: SQLite (the embedded default, a file created on
+//! first use) and PostgreSQL (for multi-user and multi-worker deployments). The backend is
+//! chosen by the URL scheme. The SQL is written once in the dialect both accept (`$1`
+//! parameters, `ON CONFLICT … DO UPDATE`, `RETURNING`); each backend owns its migrations,
+//! which differ only in column types.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), jiandu_store::StoreError> {
+//! let store = jiandu_store::Store::open("sqlite://jiandu.db").await?;
+//! println!("{} records", store.count_records().await?);
+//! # Ok(()) }
+//! ```
+
+mod hash;
+mod migrations;
+mod records;
+mod reference;
+
+use std::str::FromStr;
+use std::sync::Once;
+use std::time::Duration;
+
+use sqlx::AnyPool;
+use sqlx::Executor;
+use sqlx::any::AnyPoolOptions;
+
+pub use hash::content_hash;
+pub use records::{ImportSummary, StoredRecord};
+
+/// Which database a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> Result<Backend, StoreError> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(StoreError::UnsupportedUrl { url: redact(url) })
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "SQLite",
+            Backend::Postgres => "PostgreSQL",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "unsupported database URL `{url}`; use sqlite://FILE (e.g. sqlite://jiandu.db) or postgres://USER@HOST:PORT/DB"
+    )]
+    UnsupportedUrl { url: String },
+    #[error("cannot open {backend} database at {url}")]
+    Connect {
+        backend: &'static str,
+        url: String,
+        #[source]
+        source: sqlx::Error,
+    },
+    #[error("cannot bring the {backend} database at {url} up to date (migrations)")]
+    Migrate {
+        backend: &'static str,
+        url: String,
+        #[source]
+        source: sqlx::migrate::MigrateError,
+    },
+    #[error("database error while {doing}")]
+    Query {
+        doing: String,
+        #[source]
+        source: sqlx::Error,
+    },
+    #[error("stored {what} `{key}` cannot be read back: {reason}")]
+    Corrupt {
+        what: &'static str,
+        key: String,
+        reason: String,
+    },
+}
+
+pub(crate) fn query_error(doing: impl Into<String>) -> impl FnOnce(sqlx::Error) -> StoreError {
+    let doing = doing.into();
+    move |source| StoreError::Query { doing, source }
+}
+
+/// A URL with its password replaced, fit for messages and logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// The store. Cheap to clone (a connection pool inside).
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+    url: String,
+}
+
+static DRIVERS: Once = Once::new();
+
+impl Store {
+    /// Opens (and for SQLite creates) the database at `url` and applies pending migrations.
+    pub async fn open(url: &str) -> Result<Store, StoreError> {
+        DRIVERS.call_once(sqlx::any::install_default_drivers);
+        let backend = Backend::from_url(url)?;
+        let shown = redact(url);
+        let connect_url = match backend {
+            Backend::Sqlite if !url.contains("mode=") && !url.contains(":memory:") => {
+                let sep = if url.contains('?') { '&' } else { '?' };
+                format!("{url}{sep}mode=rwc")
+            }
+            _ => url.to_owned(),
+        };
+        let options = match backend {
+            // SQLite has one writer; a few readers beside it is all a pool can use.
+            Backend::Sqlite => AnyPoolOptions::new()
+                .max_connections(4)
+                .after_connect(|conn, _meta| {
+                    Box::pin(async move {
+                        conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 30000; PRAGMA foreign_keys = ON;")
+                            .await?;
+                        Ok(())
+                    })
+                }),
+            Backend::Postgres => AnyPoolOptions::new().max_connections(8),
+        }
+        .acquire_timeout(Duration::from_secs(30));
+        let pool = options
+            .connect(&connect_url)
+            .await
+            .map_err(|source| StoreError::Connect {
+                backend: backend.name(),
+                url: shown.clone(),
+                source,
+            })?;
+        migrations::migrator(backend)
+            .run(&pool)
+            .await
+            .map_err(|source| StoreError::Migrate {
+                backend: backend.name(),
+                url: shown.clone(),
+                source,
+            })?;
+        Ok(Store {
+            pool,
+            backend,
+            url: shown,
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The URL this store was opened with, password redacted.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+}
+
+impl FromStr for Backend {
+    type Err = StoreError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Backend::from_url(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn picks_the_backend_by_scheme() {
+        assert_eq!(
+            Backend::from_url("sqlite://jiandu.db").unwrap(),
+            Backend::Sqlite
+        );
+        assert_eq!(
+            Backend::from_url("postgres://postgres@127.0.0.1/test").unwrap(),
+            Backend::Postgres
+        );
+        assert!(Backend::from_url("mysql://x").is_err());
+    }
+
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redact("sqlite://jiandu.db"), "sqlite://jiandu.db");
+    }
+}

@@ -1,0 +1,40 @@
+//! Each backend's migrations, embedded in the binary so that a database is created or
+//! upgraded on first use without any files beside the program.
+
+use std::borrow::Cow;
+
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+
+use crate::Backend;
+
+/// (version, description, SQLite text, PostgreSQL text). Append only: never edit a
+/// migration that has shipped, add a new one.
+const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
+    1,
+    "records",
+    include_str!("../migrations/sqlite/0001_records.sql"),
+    include_str!("../migrations/postgres/0001_records.sql"),
+)];
+
+pub(crate) fn migrator(backend: Backend) -> Migrator {
+    let migrations = MIGRATIONS
+        .iter()
+        .map(|(version, description, sqlite, postgres)| {
+            let sql = match backend {
+                Backend::Sqlite => *sqlite,
+                Backend::Postgres => *postgres,
+            };
+            Migration::new(
+                *version,
+                Cow::Borrowed(*description),
+                MigrationType::Simple,
+                Cow::Borrowed(sql),
+                false,
+            )
+        })
+        .collect::<Vec<_>>();
+    Migrator {
+        migrations: Cow::Owned(migrations),
+        ..Migrator::DEFAULT
+    }
+}
