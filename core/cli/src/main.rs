@@ -1,1 +1,103 @@
-fn main() {}
+//! `jiandu`: supervision of administrative enforcement (行政执法监督) from the command line.
+//!
+//! Each subcommand lives in its own file under `cmd/`; this file parses the arguments,
+//! sets up logging and maps errors to exit codes: 0 done, 1 failed, 2 bad input (the
+//! message says which file, line or value and why).
+
+mod cmd;
+mod settings;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::settings::Settings;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "jiandu",
+    version,
+    about = "jiandu 监督 — supervision of administrative enforcement: rules, sweeps, complaints",
+    long_about = None
+)]
+struct Cli {
+    /// Database URL: sqlite://FILE (default sqlite://jiandu.db) or postgres://USER@HOST/DB.
+    #[arg(long, global = true, value_name = "URL")]
+    db: Option<String>,
+    /// Rules directory (default ./rules or the source tree's rules/).
+    #[arg(long, global = true, value_name = "DIR")]
+    rules: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Make a demo: a fresh SQLite database with generated Qingyuan enforcement data.
+    Demo(cmd::demo::Args),
+    /// Create the database (or bring it up to date) without importing anything.
+    Init,
+    /// Import units, officers, parties, items or records from CSV, JSON or JSONL.
+    Import(cmd::import::Args),
+    /// The statutory calendar: working days, adjusted weekends (调休), legal deadlines.
+    #[command(subcommand)]
+    Calendar(cmd::calendar::Command),
+}
+
+/// An error caused by what the user gave us (exit code 2), as opposed to a failure.
+#[derive(Debug)]
+pub struct BadInput(pub String);
+
+impl std::fmt::Display for BadInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for BadInput {}
+
+fn exit_code(err: &anyhow::Error) -> u8 {
+    let bad_input = err.chain().any(|cause| {
+        cause.is::<BadInput>()
+            || cause.is::<jiandu_calendar::NoCalendarData>()
+            || cause.is::<jiandu_ingest::IngestError>()
+            || cause.is::<jiandu_calendar::PeriodParseError>()
+            || cause.is::<jiandu_model::DateParseError>()
+    });
+    if bad_input { 2 } else { 1 }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("JIANDU_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(exit_code(&err))
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let settings = || Settings::resolve(cli.db.as_deref(), cli.rules.as_deref());
+    match cli.command {
+        Command::Calendar(command) => cmd::calendar::run(&settings()?, command),
+        Command::Demo(args) => runtime()?.block_on(cmd::demo::run(settings()?, args)),
+        Command::Init => runtime()?.block_on(cmd::init::run(&settings()?)),
+        Command::Import(args) => runtime()?.block_on(cmd::import::run(&settings()?, args)),
+    }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
+}

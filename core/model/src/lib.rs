@@ -14,6 +14,7 @@
 //!
 //! No IO and no async here.
 
+pub mod clock;
 mod date;
 mod item_code;
 mod moment;

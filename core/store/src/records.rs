@@ -64,10 +64,7 @@ pub(crate) fn list_placeholders(n: usize) -> String {
 
 /// Keeps the last row of each key (in the order of those last rows); returns the rows and how
 /// many earlier ones were dropped.
-pub(crate) fn last_of_each_key<T>(
-    rows: &[T],
-    key: impl Fn(&T) -> &str,
-) -> (Vec<&T>, u64) {
+pub(crate) fn last_of_each_key<T>(rows: &[T], key: impl Fn(&T) -> &str) -> (Vec<&T>, u64) {
     let mut last: HashMap<&str, usize> = HashMap::new();
     for (idx, row) in rows.iter().enumerate() {
         last.insert(key(row), idx);

@@ -1,0 +1,110 @@
+//! Where the database and the rules directory are, from flags, environment and `jiandu.toml`.
+//!
+//! Precedence, highest first:
+//! - database: `--db`, `JIANDU_DATABASE_URL`, `database_url` in `./jiandu.toml`, `sqlite://jiandu.db`;
+//! - rules: `--rules`, `JIANDU_RULES_DIR`, `rules_dir` in `./jiandu.toml`, `./rules`, the
+//!   rules directory of the source tree the binary was built from, the built-in copies.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use jiandu_calendar::Calendar;
+use jiandu_store::Store;
+use serde::{Deserialize, Serialize};
+
+pub const CONFIG_FILE: &str = "jiandu.toml";
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://jiandu.db";
+
+/// The optional `jiandu.toml` in the working directory (`jiandu demo` writes one).
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    pub database_url: Option<String>,
+    pub rules_dir: Option<PathBuf>,
+}
+
+impl ConfigFile {
+    fn read(path: &Path) -> Result<Option<ConfigFile>> {
+        if !path.exists() {
+            return Ok(None);
+        }
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let config = toml::from_str(&text)
+            .with_context(|| format!("{} is not a valid jiandu configuration", path.display()))?;
+        Ok(Some(config))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: String,
+    /// `None` when no rules directory was found: built-in copies of the shipped data are used.
+    pub rules_dir: Option<PathBuf>,
+}
+
+impl Settings {
+    pub fn resolve(db_flag: Option<&str>, rules_flag: Option<&Path>) -> Result<Settings> {
+        let config = ConfigFile::read(Path::new(CONFIG_FILE))?.unwrap_or_default();
+        let database_url = db_flag
+            .map(str::to_owned)
+            .or_else(|| {
+                std::env::var("JIANDU_DATABASE_URL")
+                    .ok()
+                    .filter(|s| !s.is_empty())
+            })
+            .or(config.database_url)
+            .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+        let rules_dir = match rules_flag
+            .map(Path::to_path_buf)
+            .or_else(|| std::env::var_os("JIANDU_RULES_DIR").map(PathBuf::from))
+            .or(config.rules_dir)
+        {
+            Some(dir) => {
+                anyhow::ensure!(
+                    dir.is_dir(),
+                    "rules directory {} does not exist",
+                    dir.display()
+                );
+                Some(dir)
+            }
+            None => default_rules_dir(),
+        };
+        Ok(Settings {
+            database_url,
+            rules_dir,
+        })
+    }
+
+    pub async fn open_store(&self) -> Result<Store> {
+        Store::open(&self.database_url).await.with_context(|| {
+            format!(
+                "failed to open the database (set it with --db, JIANDU_DATABASE_URL or {CONFIG_FILE})"
+            )
+        })
+    }
+
+    /// The statutory calendar from the rules directory, or the built-in copy.
+    pub fn calendar(&self) -> Result<Calendar> {
+        match &self.rules_dir {
+            Some(dir) => {
+                let path = dir.join("calendar").join("cn-statutory.json");
+                Calendar::load(&path).with_context(|| "failed to load the statutory calendar")
+            }
+            None => Ok(Calendar::builtin()),
+        }
+    }
+}
+
+/// `./rules`, else the source tree's `rules/` (a binary run by `cargo run` anywhere on this
+/// machine), when it holds the calendar.
+fn default_rules_dir() -> Option<PathBuf> {
+    let candidates = [
+        PathBuf::from("rules"),
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules"),
+    ];
+    candidates
+        .into_iter()
+        .find(|dir| dir.join("calendar").join("cn-statutory.json").is_file())
+        .map(|dir| dir.canonicalize().unwrap_or(dir))
+}

@@ -1,0 +1,34 @@
+//! House rules checked by a test: every Rust file says what it is for in its first line.
+
+use std::path::Path;
+
+fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if path.is_dir() {
+            if name != "target" && !name.starts_with('.') {
+                rust_files(&path, out);
+            }
+        } else if name.ends_with(".rs") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn every_rust_file_opens_with_a_doc_line() {
+    let root = crate::support::repo_root();
+    let mut files = Vec::new();
+    rust_files(&root.join("core"), &mut files);
+    rust_files(&root.join("tests"), &mut files);
+    let missing: Vec<String> = files
+        .iter()
+        .filter(|path| !std::fs::read_to_string(path).unwrap().starts_with("//!"))
+        .map(|path| path.strip_prefix(&root).unwrap().display().to_string())
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "files without a `//!` first line: {missing:?}"
+    );
+}
