@@ -19,6 +19,7 @@ mod date;
 mod item_code;
 mod moment;
 mod money;
+mod outcome;
 pub mod record;
 mod reference;
 mod region;
@@ -28,6 +29,7 @@ pub use date::{Date, DateParseError};
 pub use item_code::{ItemCode, ItemCodeError};
 pub use moment::{Moment, MomentParseError, china_offset};
 pub use money::{Money, MoneyParseError};
+pub use outcome::{Evaluation, Outcome};
 pub use record::{FieldError, FieldKind, Lookup, Record, RecordId, RecordType, date_of};
 pub use reference::{ReferenceKind, ReferenceRow};
 pub use region::{

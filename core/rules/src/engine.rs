@@ -1,0 +1,75 @@
+//! The sandbox: a Rhai engine with the host API, resource limits, and no way out.
+//!
+//! Rhai itself has no file, network or process functions; the module resolver is replaced
+//! by one that resolves nothing, `eval` is disabled, and `print`/`debug` go to the explain
+//! trace. The limits below bound every evaluation: a runaway rule ends in an `error`
+//! outcome within milliseconds.
+
+use rhai::module_resolvers::DummyModuleResolver;
+use rhai::{Dynamic, Engine, exported_module};
+
+use crate::host::{self, HostRef, trace};
+
+/// Resource limits of one rule evaluation.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Rhai operations per call of a check function (a normal rule uses a few hundred).
+    pub operations: u64,
+    pub call_levels: usize,
+    pub expr_depth: usize,
+    pub function_expr_depth: usize,
+    pub string_size: usize,
+    pub array_size: usize,
+    pub map_size: usize,
+    pub variables: usize,
+}
+
+pub const LIMITS: Limits = Limits {
+    operations: 200_000,
+    call_levels: 24,
+    expr_depth: 64,
+    function_expr_depth: 48,
+    string_size: 64 * 1024,
+    array_size: 10_000,
+    map_size: 10_000,
+    variables: 500,
+};
+
+/// A sandboxed engine with the whole host API registered. One per thread: engines are cheap
+/// to make and do not scale when shared (DESIGN §5).
+pub(crate) fn sandboxed(host: HostRef) -> Engine {
+    let mut engine = Engine::new();
+    engine
+        .set_max_operations(LIMITS.operations)
+        .set_max_call_levels(LIMITS.call_levels)
+        .set_max_expr_depths(LIMITS.expr_depth, LIMITS.function_expr_depth)
+        .set_max_string_size(LIMITS.string_size)
+        .set_max_array_size(LIMITS.array_size)
+        .set_max_map_size(LIMITS.map_size)
+        .set_max_variables(LIMITS.variables)
+        .set_max_modules(0)
+        .set_module_resolver(DummyModuleResolver::new())
+        .set_strict_variables(true)
+        .set_fail_on_invalid_map_property(true)
+        .set_default_tag(Dynamic::from(host));
+    engine.disable_symbol("eval");
+    engine.on_print(|text| trace(|| format!("print: {text}")));
+    engine.on_debug(|text, _source, pos| {
+        trace(|| format!("debug (line {}): {text}", pos.line().unwrap_or(0)))
+    });
+    engine
+        .register_type_with_name::<jiandu_model::Date>("Date")
+        .register_type_with_name::<jiandu_model::Moment>("Moment")
+        .register_type_with_name::<jiandu_model::Money>("Money")
+        .register_type_with_name::<host::outcome::RuleOutcome>("Outcome");
+    engine.register_global_module(exported_module!(host::values::date_api).into());
+    engine.register_global_module(exported_module!(host::values::moment_api).into());
+    engine.register_global_module(exported_module!(host::values::money_api).into());
+    engine.register_global_module(exported_module!(host::record::record_api).into());
+    engine.register_global_module(exported_module!(host::time::time_api).into());
+    engine.register_global_module(exported_module!(host::outcome::outcome_api).into());
+    engine.register_global_module(exported_module!(host::codes::codes_api).into());
+    engine.register_global_module(exported_module!(host::settings::settings_api).into());
+    engine.register_global_module(exported_module!(host::lookups::lookups_api).into());
+    engine
+}

@@ -1,0 +1,379 @@
+//! Evaluating records: choose each rule's version by the act date, call its check in the
+//! sandbox, and turn whatever happens into exactly one outcome.
+
+use std::sync::Arc;
+
+use jiandu_model::{Date, Evaluation, Lookup, Outcome, Record, date_of};
+use rhai::{CallFnOptions, Dynamic, Engine, EvalAltResult, Scope};
+use serde_json::{Map, Value};
+
+use crate::convert::{dynamic_to_json, json_to_dynamic};
+use crate::host::outcome::RuleOutcome;
+use crate::host::{self, HostContext, Signal};
+use crate::meta::Version;
+use crate::pack::{Rule, RuleSet};
+use crate::profile::Profile;
+use crate::{Lookups, engine};
+
+/// After this many operation-limit errors in one run a rule is not evaluated again in that
+/// run: its remaining outcomes are `error` at once, so one runaway rule cannot stall a sweep.
+const LIMIT_HITS_BEFORE_SKIP: u32 = 5;
+
+/// Why a version was or was not chosen, for `jiandu explain`.
+#[derive(Debug, Clone)]
+pub enum VersionChoice {
+    /// The rule does not apply to this record type.
+    NotForRecordType,
+    /// The rule could not be loaded.
+    Broken,
+    /// The rule has one version for any date.
+    Always,
+    /// The date in `field` selected the version.
+    ByDate { field: String, date: Date },
+    /// The field that selects the version is absent or null.
+    DateMissing { field: String, null: bool },
+    /// No version covers the date.
+    NoneInForce { field: String, date: Date },
+}
+
+/// One rule considered for one record, with its trace.
+#[derive(Debug, Clone)]
+pub struct Explanation {
+    pub rule_id: String,
+    pub title_zh: String,
+    pub title_en: String,
+    pub choice: VersionChoice,
+    pub version: Option<Version>,
+    pub trace: Vec<String>,
+    pub evaluation: Option<Evaluation>,
+}
+
+/// Evaluates records against a rule set. Holds its own engine: make one per thread.
+pub struct Evaluator<'s> {
+    set: &'s RuleSet,
+    engine: Engine,
+    scope: Scope<'static>,
+    limit_hits: Vec<u32>,
+}
+
+impl<'s> Evaluator<'s> {
+    pub fn new(set: &'s RuleSet, lookups: Arc<Lookups>) -> Evaluator<'s> {
+        Evaluator::with_profile(set, set.profile.clone(), lookups)
+    }
+
+    /// An evaluator whose rules read another profile (test cases that try another reading).
+    pub fn with_profile(
+        set: &'s RuleSet,
+        profile: Profile,
+        lookups: Arc<Lookups>,
+    ) -> Evaluator<'s> {
+        let host = Arc::new(HostContext {
+            calendar: set.calendar.clone(),
+            profile,
+            regions: set.regions.clone(),
+            lookups,
+        });
+        Evaluator {
+            set,
+            engine: engine::sandboxed(host),
+            scope: Scope::new(),
+            limit_hits: vec![0; set.rules.len()],
+        }
+    }
+
+    /// Every rule that applies to the record's type, in rule-id order, one outcome each.
+    pub fn evaluate(&mut self, record: &Record) -> Vec<Evaluation> {
+        let value = record_value(record);
+        let set = self.set;
+        set.rules_for(record.record_type())
+            .iter()
+            .map(|&idx| self.run(idx, record, &value, false).0)
+            .collect()
+    }
+
+    /// One rule on one record.
+    pub fn evaluate_rule(&mut self, rule_id: &str, record: &Record) -> Option<Evaluation> {
+        let idx = self.set.rules.iter().position(|r| r.meta.id == rule_id)?;
+        let value = record_value(record);
+        Some(self.run(idx, record, &value, false).0)
+    }
+
+    /// Every rule of the set considered for the record, with the version choice and trace.
+    pub fn explain(&mut self, record: &Record) -> Vec<Explanation> {
+        let value = record_value(record);
+        let set = self.set;
+        (0..set.rules.len())
+            .map(|idx| {
+                let rule = &set.rules[idx];
+                if !rule.applies_to(record.record_type()) {
+                    return Explanation {
+                        rule_id: rule.meta.id.clone(),
+                        title_zh: rule.meta.title_zh.clone(),
+                        title_en: rule.meta.title_en.clone(),
+                        choice: VersionChoice::NotForRecordType,
+                        version: None,
+                        trace: Vec::new(),
+                        evaluation: None,
+                    };
+                }
+                let (evaluation, choice, trace) = self.run(idx, record, &value, true);
+                let version = match &choice {
+                    VersionChoice::Always | VersionChoice::ByDate { .. } => {
+                        choose_version(rule, &choice).cloned()
+                    }
+                    _ => None,
+                };
+                Explanation {
+                    rule_id: rule.meta.id.clone(),
+                    title_zh: rule.meta.title_zh.clone(),
+                    title_en: rule.meta.title_en.clone(),
+                    choice,
+                    version,
+                    trace,
+                    evaluation: Some(evaluation),
+                }
+            })
+            .collect()
+    }
+
+    fn run(
+        &mut self,
+        idx: usize,
+        record: &Record,
+        value: &Dynamic,
+        keep_trace: bool,
+    ) -> (Evaluation, VersionChoice, Vec<String>) {
+        let set = self.set;
+        let rule = &set.rules[idx];
+        let mut evaluation = Evaluation {
+            record_id: record.id().clone(),
+            rule_id: rule.meta.id.clone(),
+            version: None,
+            outcome: Outcome::Error,
+            basis: None,
+            message: String::new(),
+            message_en: String::new(),
+            evidence: Map::new(),
+            act_date: None,
+        };
+        if let Some(problem) = &rule.problem {
+            evaluation.message = format!("规则无法加载：{problem}");
+            evaluation.message_en = format!("the rule cannot be loaded: {problem}");
+            return (evaluation, VersionChoice::Broken, Vec::new());
+        }
+        let choice = version_choice(rule, record);
+        let version = match (&choice, choose_version(rule, &choice)) {
+            (_, Some(version)) => version,
+            (VersionChoice::DateMissing { field, null }, _) => {
+                evaluation.outcome = Outcome::Unknown;
+                let state = if *null { "为空" } else { "未记录" };
+                let state_en = if *null { "null" } else { "absent" };
+                evaluation.message =
+                    format!("选择适用法律版本所需的字段 {field} {state}，无法判断");
+                evaluation.message_en =
+                    format!("{field}, which selects the law that applies, is {state_en}");
+                return (evaluation, choice, Vec::new());
+            }
+            (VersionChoice::NoneInForce { field, date }, _) => {
+                evaluation.outcome = Outcome::NotApplicable;
+                evaluation.act_date = Some(*date);
+                evaluation.message = format!("{field} 为 {date}，该日无有效版本");
+                evaluation.message_en = format!("no version is in force on {date} ({field})");
+                return (evaluation, choice, Vec::new());
+            }
+            _ => {
+                evaluation.message = "规则没有适用版本".into();
+                evaluation.message_en = "the rule has no version".into();
+                return (evaluation, choice, Vec::new());
+            }
+        };
+        evaluation.version = Some(version.label());
+        evaluation.basis = Some(version.basis.clone());
+        if let VersionChoice::ByDate { date, .. } = &choice {
+            evaluation.act_date = Some(*date);
+        }
+        let Some(check) = &version.check else {
+            evaluation.outcome = Outcome::NotApplicable;
+            let note = version.note.clone().unwrap_or_default();
+            evaluation.message = format!("该期间法律无此要求。{note}").trim().to_owned();
+            evaluation.message_en = "the law of that period has no such requirement".into();
+            return (evaluation, choice, Vec::new());
+        };
+        if self.limit_hits[idx] >= LIMIT_HITS_BEFORE_SKIP {
+            evaluation.message = format!(
+                "{}：本次运行中已 {LIMIT_HITS_BEFORE_SKIP} 次超出运算上限，不再执行",
+                rule.shown
+            );
+            evaluation.message_en = format!(
+                "{}: skipped for the rest of this run after exceeding the operation limit {LIMIT_HITS_BEFORE_SKIP} times",
+                rule.shown
+            );
+            return (evaluation, choice, Vec::new());
+        }
+        let ast = rule
+            .ast
+            .as_ref()
+            .expect("a rule without a problem has a compiled script");
+        if keep_trace {
+            host::start_trace();
+        }
+        let options = CallFnOptions::new().eval_ast(false).rewind_scope(true);
+        let result = self.engine.call_fn_with_options::<Dynamic>(
+            options,
+            &mut self.scope,
+            ast,
+            check,
+            (value.clone(),),
+        );
+        let trace = if keep_trace {
+            host::take_trace()
+        } else {
+            Vec::new()
+        };
+        match result {
+            Ok(returned) => match returned.try_cast::<RuleOutcome>() {
+                Some(outcome) => {
+                    evaluation.outcome = outcome.outcome;
+                    evaluation.message = outcome.message_zh;
+                    evaluation.message_en = outcome.message_en;
+                    evaluation.evidence = outcome
+                        .evidence
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), dynamic_to_json(v)))
+                        .collect();
+                }
+                None => {
+                    evaluation.message = format!(
+                        "{}: 检查函数 {check} 未返回结果（应返回 pass()、violation(…) 等）",
+                        rule.shown
+                    );
+                    evaluation.message_en = format!(
+                        "{}: check function `{check}` returned no outcome (it must return pass(), violation(…) …)",
+                        rule.shown
+                    );
+                }
+            },
+            Err(err) => self.failure(idx, rule, check, &err, &mut evaluation),
+        }
+        (evaluation, choice, trace)
+    }
+
+    /// Turns a failed call into an outcome: absent fields and missing calendar years into
+    /// `unknown`, everything else into `error` with the script position.
+    fn failure(
+        &mut self,
+        idx: usize,
+        rule: &Rule,
+        check: &str,
+        err: &EvalAltResult,
+        evaluation: &mut Evaluation,
+    ) {
+        let inner = err.unwrap_inner();
+        if let EvalAltResult::ErrorRuntime(value, _) = inner
+            && let Some(signal) = value.clone().try_cast::<Signal>()
+        {
+            evaluation.outcome = Outcome::Unknown;
+            match signal {
+                Signal::Absent { field } => absent(evaluation, &field),
+                Signal::NoCalendar { year } => {
+                    evaluation.message = format!(
+                        "期限计算需要 {year} 年的法定节假日安排，日历中尚无该年数据，无法判断"
+                    );
+                    evaluation.message_en = format!(
+                        "no calendar data for {year}: the deadline reaches a year without a State Council notice"
+                    );
+                    evaluation
+                        .evidence
+                        .insert("calendar_missing_year".into(), Value::from(year));
+                }
+            }
+            return;
+        }
+        if let EvalAltResult::ErrorPropertyNotFound(name, _) = inner
+            && rule.declared.contains(name.as_str())
+        {
+            evaluation.outcome = Outcome::Unknown;
+            absent(evaluation, name);
+            return;
+        }
+        if matches!(inner, EvalAltResult::ErrorTooManyOperations(_)) {
+            self.limit_hits[idx] += 1;
+        }
+        let position = inner.position();
+        // Rhai gives no position for some errors (the operation limit): name the function.
+        let location = match (position.line(), position.position()) {
+            (Some(line), Some(column)) => format!("{}:{line}:{column}", rule.shown),
+            (Some(line), None) => format!("{}:{line}", rule.shown),
+            _ => format!(
+                "{}:{} (fn {check})",
+                rule.shown,
+                rule.fn_lines.get(check).copied().unwrap_or(1)
+            ),
+        };
+        let what = match inner {
+            EvalAltResult::ErrorTooManyOperations(_) => format!(
+                "the rule exceeded its limit of {} operations (a loop that never ends?)",
+                engine::LIMITS.operations
+            ),
+            EvalAltResult::ErrorPropertyNotFound(name, _) => format!(
+                "the record has no field `{name}` and the rule does not declare it in `reads` (a typo?)"
+            ),
+            other => other.to_string(),
+        };
+        evaluation.outcome = Outcome::Error;
+        evaluation.message = format!("规则执行出错 {location}: {what}");
+        evaluation.message_en = format!("rule failed at {location}: {what}");
+    }
+}
+
+fn absent(evaluation: &mut Evaluation, field: &str) {
+    evaluation.message = format!("所需字段 {field} 未记录，无法判断");
+    evaluation.message_en = format!("{field} is absent (not recorded), so the rule cannot decide");
+    evaluation
+        .evidence
+        .insert("absent_field".into(), Value::String(field.to_owned()));
+}
+
+/// The record as one shared Rhai value: every rule gets a reference, none a copy.
+pub(crate) fn record_value(record: &Record) -> Dynamic {
+    json_to_dynamic(&Value::Object(record.body().clone())).into_shared()
+}
+
+fn version_choice(rule: &Rule, record: &Record) -> VersionChoice {
+    let Some(field) = &rule.meta.date_field else {
+        return VersionChoice::Always;
+    };
+    let date = match record.lookup(field) {
+        Lookup::Absent => None,
+        Lookup::Null => {
+            return VersionChoice::DateMissing {
+                field: field.clone(),
+                null: true,
+            };
+        }
+        Lookup::Value(Value::String(s)) => date_of(s),
+        Lookup::Value(_) => None,
+    };
+    match date {
+        None => VersionChoice::DateMissing {
+            field: field.clone(),
+            null: false,
+        },
+        Some(date) if rule.meta.versions.iter().any(|v| v.covers(date)) => VersionChoice::ByDate {
+            field: field.clone(),
+            date,
+        },
+        Some(date) => VersionChoice::NoneInForce {
+            field: field.clone(),
+            date,
+        },
+    }
+}
+
+fn choose_version<'r>(rule: &'r Rule, choice: &VersionChoice) -> Option<&'r Version> {
+    match choice {
+        VersionChoice::Always => rule.meta.versions.first(),
+        VersionChoice::ByDate { date, .. } => rule.meta.versions.iter().find(|v| v.covers(*date)),
+        _ => None,
+    }
+}

@@ -1,0 +1,115 @@
+//! Cross-record look-ups for scripts (see `crate::lookups`). Each returns summaries of other
+//! records as maps (`record_id`, `agency`, `decision_date`, `fine_amount` …).
+
+use rhai::plugin::*;
+use rhai::{Array, Dynamic};
+
+use super::{host, trace};
+use crate::convert::json_to_dynamic;
+use crate::host::record::{Found, find};
+use crate::lookups::Summary;
+
+fn text(record: &Dynamic, path: &str) -> Option<String> {
+    match find(record, path) {
+        Found::Value(v) => v
+            .into_immutable_string()
+            .ok()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty()),
+        _ => None,
+    }
+}
+
+fn key(record: &Dynamic, object: &str, fields: &[&str]) -> Option<String> {
+    fields.iter().find_map(|field| {
+        text(record, &format!("{object}.{field}")).map(|v| format!("{field}:{v}"))
+    })
+}
+
+fn to_array(list: &[std::sync::Arc<Summary>]) -> Array {
+    list.iter()
+        .map(|s| json_to_dynamic(&serde_json::Value::Object(s.body.clone())))
+        .collect()
+}
+
+fn year_of(record: &Dynamic) -> Option<i32> {
+    for field in ["check_date", "check_time"] {
+        if let Found::Value(v) = find(record, field) {
+            if let Some(d) = v.clone().try_cast::<jiandu_model::Date>() {
+                return Some(d.year());
+            }
+            if let Some(m) = v.try_cast::<jiandu_model::Moment>() {
+                return Some(m.date().year());
+            }
+        }
+    }
+    None
+}
+
+#[export_module]
+pub mod lookups_api {
+    use super::{host, key, text, to_array, trace, year_of};
+    use jiandu_model::RecordId;
+    use rhai::{Array, Dynamic};
+    #[allow(unused_imports)]
+    use rhai::{FLOAT, INT};
+
+    /// Other penalty records with the same `act_id` as `r` (empty when `r` has none).
+    #[rhai_fn(return_raw)]
+    pub fn same_act(ctx: NativeCallContext, r: Dynamic) -> Result<Array, Box<EvalAltResult>> {
+        let (Some(act), Some(id)) = (text(&r, "act_id"), text(&r, "record_id")) else {
+            return Ok(Array::new());
+        };
+        let id = RecordId::parse(&id).map_err(|e| -> Box<EvalAltResult> { e.into() })?;
+        let found = host(&ctx)?.lookups.same_act(&act, &id);
+        trace(|| format!("same_act({act}) = {} other record(s)", found.len()));
+        Ok(to_array(&found))
+    }
+
+    /// Inspections of `r`'s party by `r`'s agency in the year of `r`'s check date, `r` included.
+    #[rhai_fn(return_raw)]
+    pub fn inspections_same_party_year(
+        ctx: NativeCallContext,
+        r: Dynamic,
+    ) -> Result<Array, Box<EvalAltResult>> {
+        let (Some(party), Some(agency), Some(year)) = (
+            key(&r, "party", &["uscc", "id", "name"]),
+            key(&r, "agency", &["unit_id", "uscc", "name"]),
+            year_of(&r),
+        ) else {
+            return Ok(Array::new());
+        };
+        let found = host(&ctx)?.lookups.inspections(&party, &agency, year);
+        trace(|| {
+            format!(
+                "inspections of {party} by {agency} in {year} = {}",
+                found.len()
+            )
+        });
+        Ok(to_array(&found))
+    }
+
+    /// The inspection behind `r` (the one whose `check_action_code` is `r`'s), or `()`.
+    #[rhai_fn(return_raw)]
+    pub fn inspection_behind(
+        ctx: NativeCallContext,
+        r: Dynamic,
+    ) -> Result<Dynamic, Box<EvalAltResult>> {
+        let Some(code) = text(&r, "check_action_code") else {
+            return Ok(Dynamic::UNIT);
+        };
+        let found = host(&ctx)?.lookups.inspection(&code);
+        trace(|| {
+            format!(
+                "inspection_behind({code}) = {}",
+                found
+                    .as_ref()
+                    .map(|s| s.record_id.to_string())
+                    .unwrap_or("none".into())
+            )
+        });
+        Ok(found
+            .map(|s| super::json_to_dynamic(&serde_json::Value::Object(s.body.clone())))
+            .unwrap_or(Dynamic::UNIT))
+    }
+}

@@ -1,0 +1,319 @@
+//! Legal time for scripts: the statutory calendar and the counting conventions of
+//! CATALOGUE §1, with the profile's roll-forward settings applied.
+
+use jiandu_calendar::Roll;
+use rhai::plugin::*;
+
+use super::{HostRef, host, no_calendar, trace};
+
+/// Working days or months in one step may not exceed this (a larger number is a bug).
+const MAX_STEPS: i64 = 3_650;
+
+fn checked(n: i64) -> Result<i64, Box<EvalAltResult>> {
+    if n.abs() > MAX_STEPS {
+        Err(format!("{n} is out of range for a legal period (at most {MAX_STEPS})").into())
+    } else {
+        Ok(n)
+    }
+}
+
+fn roll_setting(host: &HostRef, name: &str) -> Result<Roll, Box<EvalAltResult>> {
+    match host.profile.bool(name) {
+        Some(flag) => Ok(Roll::from_flag(flag)),
+        None => Err(format!(
+            "profile `{}` has no boolean setting `{name}`",
+            host.profile.name
+        )
+        .into()),
+    }
+}
+
+/// Clock minutes of `[start, end)` that fall in the night window `night_start`–`night_end`.
+fn night_overlap(
+    start: jiandu_model::Moment,
+    end: jiandu_model::Moment,
+    from: u32,
+    to: u32,
+) -> i64 {
+    let mut minutes = 0;
+    let mut t = start;
+    // Minute steps are exact and an execution lasts hours, not years.
+    let mut guard = 0;
+    while t < end && guard < 60 * 24 * 14 {
+        let m = t.minute_of_day();
+        let in_night = if from > to {
+            m >= from || m < to
+        } else {
+            m >= from && m < to
+        };
+        if in_night {
+            minutes += 1;
+        }
+        t = t.add_seconds(60);
+        guard += 1;
+    }
+    minutes
+}
+
+fn parse_hhmm(text: &str) -> Option<u32> {
+    let (h, m) = text.split_once(':')?;
+    let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
+    (h < 24 && m < 60).then_some(h * 60 + m)
+}
+
+#[export_module]
+pub mod time_api {
+    use super::{checked, host, night_overlap, no_calendar, parse_hhmm, roll_setting, trace};
+    use jiandu_calendar::{DayKind, Roll};
+    #[allow(unused_imports)]
+    use rhai::{FLOAT, INT};
+
+    pub type Date = jiandu_model::Date;
+    pub type Moment = jiandu_model::Moment;
+
+    /// Whether `d` is a working day: a listed adjusted working day (调休上班), or Monday to
+    /// Friday not listed as a day off.
+    #[rhai_fn(return_raw)]
+    pub fn is_working_day(ctx: NativeCallContext, d: Date) -> Result<bool, Box<EvalAltResult>> {
+        host(&ctx)?.calendar.is_working_day(d).map_err(no_calendar)
+    }
+
+    /// Whether the State Council notice lists `d` as a day off (the 法定节假日 days).
+    #[rhai_fn(return_raw)]
+    pub fn is_day_off(ctx: NativeCallContext, d: Date) -> Result<bool, Box<EvalAltResult>> {
+        host(&ctx)?
+            .calendar
+            .is_listed_day_off(d)
+            .map_err(no_calendar)
+    }
+
+    /// Whether `d` is a Saturday or Sunday (whatever the notice says of it).
+    pub fn is_weekend(d: Date) -> bool {
+        d.is_weekend()
+    }
+
+    /// `"working"`, `"weekend"`, `"day_off"` or `"adjusted_workday"`.
+    #[rhai_fn(return_raw)]
+    pub fn day_kind(ctx: NativeCallContext, d: Date) -> Result<String, Box<EvalAltResult>> {
+        let kind = host(&ctx)?.calendar.day(d).map_err(no_calendar)?;
+        Ok(match kind {
+            DayKind::Working => "working",
+            DayKind::Weekend => "weekend",
+            DayKind::DayOff { .. } => "day_off",
+            DayKind::AdjustedWorkday { .. } => "adjusted_workday",
+        }
+        .to_owned())
+    }
+
+    /// The day on which `n` working days after `start` have passed (`start` not counted).
+    #[rhai_fn(return_raw)]
+    pub fn add_working_days(
+        ctx: NativeCallContext,
+        start: Date,
+        n: INT,
+    ) -> Result<Date, Box<EvalAltResult>> {
+        let end = host(&ctx)?
+            .calendar
+            .add_working_days(start, checked(n)?)
+            .map_err(no_calendar)?;
+        trace(|| format!("add_working_days({start}, {n}) = {end}"));
+        Ok(end)
+    }
+
+    /// Working days after `start` up to and including `end`.
+    #[rhai_fn(return_raw)]
+    pub fn working_days_between(
+        ctx: NativeCallContext,
+        start: Date,
+        end: Date,
+    ) -> Result<INT, Box<EvalAltResult>> {
+        if start.days_until(end).abs() > 100_000 {
+            return Err("the two dates are too far apart".into());
+        }
+        let n = host(&ctx)?
+            .calendar
+            .working_days_between(start, end)
+            .map_err(no_calendar)?;
+        trace(|| format!("working_days_between({start}, {end}) = {n}"));
+        Ok(n)
+    }
+
+    /// `start` + `n` calendar days, never rolled forward.
+    #[rhai_fn(return_raw)]
+    pub fn add_days(start: Date, n: INT) -> Result<Date, Box<EvalAltResult>> {
+        Ok(start.add_days(checked(n)?))
+    }
+
+    /// `start` + `n` months: the same day of the month, or the month's last day; not rolled.
+    #[rhai_fn(return_raw)]
+    pub fn add_months(start: Date, n: INT) -> Result<Date, Box<EvalAltResult>> {
+        let n = checked(n)?;
+        if n < 0 {
+            return Err("add_months counts forward only".into());
+        }
+        Ok(start.add_months(n as u32))
+    }
+
+    /// The last day of an `n`-day period from `start` (start day not counted), moved to the
+    /// next working day when it is a day off and the profile's `roll_last_day` says so.
+    #[rhai_fn(return_raw)]
+    pub fn deadline_days(
+        ctx: NativeCallContext,
+        start: Date,
+        n: INT,
+    ) -> Result<Date, Box<EvalAltResult>> {
+        let host = host(&ctx)?;
+        let roll = roll_setting(&host, "roll_last_day")?;
+        let end = host
+            .calendar
+            .add_days(start, checked(n)?, roll)
+            .map_err(no_calendar)?;
+        trace(|| {
+            format!(
+                "deadline_days({start}, {n}) = {end} (roll_last_day: {})",
+                roll == Roll::NextWorkingDay
+            )
+        });
+        Ok(end)
+    }
+
+    /// The last day of an `n`-working-day period from `start` (start day not counted).
+    #[rhai_fn(return_raw)]
+    pub fn deadline_wd(
+        ctx: NativeCallContext,
+        start: Date,
+        n: INT,
+    ) -> Result<Date, Box<EvalAltResult>> {
+        let end = host(&ctx)?
+            .calendar
+            .add_working_days(start, checked(n)?)
+            .map_err(no_calendar)?;
+        trace(|| format!("deadline_wd({start}, {n}) = {end}"));
+        Ok(end)
+    }
+
+    /// The last day of an `n`-month period from `start`, rolled per `roll_last_day`.
+    #[rhai_fn(return_raw)]
+    pub fn deadline_months(
+        ctx: NativeCallContext,
+        start: Date,
+        n: INT,
+    ) -> Result<Date, Box<EvalAltResult>> {
+        let host = host(&ctx)?;
+        let roll = roll_setting(&host, "roll_last_day")?;
+        let n = checked(n)?;
+        if n < 0 {
+            return Err("deadline_months counts forward only".into());
+        }
+        let end = host
+            .calendar
+            .add_months(start, n as u32, roll)
+            .map_err(no_calendar)?;
+        trace(|| format!("deadline_months({start}, {n}) = {end}"));
+        Ok(end)
+    }
+
+    /// The last day of an `n`-year period from `start`, rolled per `roll_last_day`.
+    #[rhai_fn(return_raw)]
+    pub fn deadline_years(
+        ctx: NativeCallContext,
+        start: Date,
+        n: INT,
+    ) -> Result<Date, Box<EvalAltResult>> {
+        deadline_months(ctx, start, checked(n)? * 12)
+    }
+
+    /// The last day of a maximum restraint of `n` days (查封/扣押/冻结), rolled forward only when
+    /// the profile's `restraint_duration_roll` says so.
+    #[rhai_fn(return_raw)]
+    pub fn restraint_end(
+        ctx: NativeCallContext,
+        start: Date,
+        n: INT,
+    ) -> Result<Date, Box<EvalAltResult>> {
+        let host = host(&ctx)?;
+        let roll = roll_setting(&host, "restraint_duration_roll")?;
+        let end = host
+            .calendar
+            .add_days(start, checked(n)?, roll)
+            .map_err(no_calendar)?;
+        trace(|| format!("restraint_end({start}, {n}) = {end}"));
+        Ok(end)
+    }
+
+    /// Minutes of `[start, end)` inside the profile's night window (`night_start`–`night_end`).
+    #[rhai_fn(return_raw)]
+    pub fn night_minutes(
+        ctx: NativeCallContext,
+        start: Moment,
+        end: Moment,
+    ) -> Result<INT, Box<EvalAltResult>> {
+        let host = host(&ctx)?;
+        let window = |name: &str| {
+            host.profile
+                .str(name)
+                .and_then(parse_hhmm)
+                .ok_or_else(|| -> Box<EvalAltResult> {
+                    format!("profile setting `{name}` must be a time HH:MM").into()
+                })
+        };
+        let (from, to) = (window("night_start")?, window("night_end")?);
+        if start.seconds_until(end) > 14 * 24 * 3600 {
+            return Err(
+                "an execution longer than 14 days cannot be checked for night hours".into(),
+            );
+        }
+        let minutes = night_overlap(start, end, from, to);
+        trace(|| format!("night_minutes({start}, {end}) = {minutes}"));
+        Ok(minutes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_night_minutes_across_midnight() {
+        let m = |s| jiandu_model::Moment::parse(s).unwrap();
+        let (from, to) = (22 * 60, 6 * 60);
+        assert_eq!(
+            night_overlap(
+                m("2025-03-03T21:59:00+08:00"),
+                m("2025-03-03T22:00:00+08:00"),
+                from,
+                to
+            ),
+            0
+        );
+        assert_eq!(
+            night_overlap(
+                m("2025-03-03T21:00:00+08:00"),
+                m("2025-03-03T22:01:00+08:00"),
+                from,
+                to
+            ),
+            1
+        );
+        assert_eq!(
+            night_overlap(
+                m("2025-03-03T23:00:00+08:00"),
+                m("2025-03-04T07:00:00+08:00"),
+                from,
+                to
+            ),
+            7 * 60
+        );
+        assert_eq!(
+            night_overlap(
+                m("2025-03-04T06:00:00+08:00"),
+                m("2025-03-04T09:00:00+08:00"),
+                from,
+                to
+            ),
+            0
+        );
+        assert_eq!(parse_hhmm("22:00"), Some(1320));
+        assert_eq!(parse_hhmm("25:00"), None);
+    }
+}

@@ -1,0 +1,301 @@
+//! `Date`, `Moment` and `Money` as Rhai types, with comparisons and arithmetic.
+
+use rhai::plugin::*;
+
+/// Calendar days added in one step may not leave this range (chrono's limits are far wider;
+/// a larger number is a bug in the rule).
+const MAX_DAYS: i64 = 100_000;
+
+fn checked_days(n: i64) -> Result<i64, Box<EvalAltResult>> {
+    if n.abs() > MAX_DAYS {
+        Err(format!("{n} days is out of range (at most {MAX_DAYS})").into())
+    } else {
+        Ok(n)
+    }
+}
+
+/// Dates (`YYYY-MM-DD`): compare them, add or subtract calendar days, subtract two dates.
+#[export_module]
+pub mod date_api {
+    use super::checked_days;
+    #[allow(unused_imports)]
+    use rhai::{FLOAT, INT};
+
+    pub type Date = jiandu_model::Date;
+
+    /// Parses a date written `YYYY-MM-DD`.
+    #[rhai_fn(name = "date", return_raw)]
+    pub fn parse(text: &str) -> Result<Date, Box<EvalAltResult>> {
+        Date::parse(text).map_err(|e| e.to_string().into())
+    }
+    #[rhai_fn(get = "year", pure)]
+    pub fn year(d: &mut Date) -> INT {
+        d.year() as INT
+    }
+    #[rhai_fn(get = "month", pure)]
+    pub fn month(d: &mut Date) -> INT {
+        d.month() as INT
+    }
+    #[rhai_fn(get = "day", pure)]
+    pub fn day(d: &mut Date) -> INT {
+        d.day() as INT
+    }
+    /// 1 = Monday … 7 = Sunday.
+    #[rhai_fn(get = "weekday", pure)]
+    pub fn weekday(d: &mut Date) -> INT {
+        d.weekday().number_from_monday() as INT
+    }
+    #[rhai_fn(name = "==")]
+    pub fn eq(a: Date, b: Date) -> bool {
+        a == b
+    }
+    #[rhai_fn(name = "!=")]
+    pub fn ne(a: Date, b: Date) -> bool {
+        a != b
+    }
+    #[rhai_fn(name = "<")]
+    pub fn lt(a: Date, b: Date) -> bool {
+        a < b
+    }
+    #[rhai_fn(name = "<=")]
+    pub fn le(a: Date, b: Date) -> bool {
+        a <= b
+    }
+    #[rhai_fn(name = ">")]
+    pub fn gt(a: Date, b: Date) -> bool {
+        a > b
+    }
+    #[rhai_fn(name = ">=")]
+    pub fn ge(a: Date, b: Date) -> bool {
+        a >= b
+    }
+    /// The date `n` calendar days later (no roll-forward; see `deadline_days`).
+    #[rhai_fn(name = "+", return_raw)]
+    pub fn plus(d: Date, n: INT) -> Result<Date, Box<EvalAltResult>> {
+        Ok(d.add_days(checked_days(n)?))
+    }
+    #[rhai_fn(name = "-", return_raw)]
+    pub fn minus(d: Date, n: INT) -> Result<Date, Box<EvalAltResult>> {
+        Ok(d.add_days(-checked_days(n)?))
+    }
+    /// Calendar days from `b` to `a`.
+    #[rhai_fn(name = "-")]
+    pub fn diff(a: Date, b: Date) -> INT {
+        b.days_until(a)
+    }
+    #[rhai_fn(name = "min")]
+    pub fn min(a: Date, b: Date) -> Date {
+        a.min(b)
+    }
+    #[rhai_fn(name = "max")]
+    pub fn max(a: Date, b: Date) -> Date {
+        a.max(b)
+    }
+    #[rhai_fn(name = "to_string", name = "to_debug", pure)]
+    pub fn to_string(d: &mut Date) -> String {
+        d.to_string()
+    }
+}
+
+/// Moments (RFC 3339, Beijing time): compare them, take their date and time of day.
+#[export_module]
+pub mod moment_api {
+    #[allow(unused_imports)]
+    use rhai::{FLOAT, INT};
+    pub type Moment = jiandu_model::Moment;
+    pub type Date = jiandu_model::Date;
+
+    /// Parses an RFC 3339 moment such as `2025-03-01T09:30:00+08:00`.
+    #[rhai_fn(name = "moment", return_raw)]
+    pub fn parse(text: &str) -> Result<Moment, Box<EvalAltResult>> {
+        Moment::parse(text).map_err(|e| e.to_string().into())
+    }
+    /// The Beijing calendar day of the moment.
+    #[rhai_fn(get = "date", pure)]
+    pub fn date(m: &mut Moment) -> Date {
+        m.date()
+    }
+    #[rhai_fn(get = "hour", pure)]
+    pub fn hour(m: &mut Moment) -> INT {
+        (m.minute_of_day() / 60) as INT
+    }
+    #[rhai_fn(get = "minute", pure)]
+    pub fn minute(m: &mut Moment) -> INT {
+        (m.minute_of_day() % 60) as INT
+    }
+    /// Minutes since midnight, Beijing time.
+    #[rhai_fn(get = "minute_of_day", pure)]
+    pub fn minute_of_day(m: &mut Moment) -> INT {
+        m.minute_of_day() as INT
+    }
+    /// Clock hours from `a` to `b` (negative when `b` is earlier); holidays do not stop them.
+    pub fn hours_between(a: Moment, b: Moment) -> FLOAT {
+        a.hours_until(b)
+    }
+    /// The moment `hours` clock hours later.
+    #[rhai_fn(return_raw)]
+    pub fn add_hours(m: Moment, hours: INT) -> Result<Moment, Box<EvalAltResult>> {
+        if hours.abs() > 24 * 100_000 {
+            return Err(format!("{hours} hours is out of range").into());
+        }
+        Ok(m.add_seconds(hours * 3600))
+    }
+    #[rhai_fn(name = "==")]
+    pub fn eq(a: Moment, b: Moment) -> bool {
+        a == b
+    }
+    #[rhai_fn(name = "!=")]
+    pub fn ne(a: Moment, b: Moment) -> bool {
+        a != b
+    }
+    #[rhai_fn(name = "<")]
+    pub fn lt(a: Moment, b: Moment) -> bool {
+        a < b
+    }
+    #[rhai_fn(name = "<=")]
+    pub fn le(a: Moment, b: Moment) -> bool {
+        a <= b
+    }
+    #[rhai_fn(name = ">")]
+    pub fn gt(a: Moment, b: Moment) -> bool {
+        a > b
+    }
+    #[rhai_fn(name = ">=")]
+    pub fn ge(a: Moment, b: Moment) -> bool {
+        a >= b
+    }
+    #[rhai_fn(name = "to_string", name = "to_debug", pure)]
+    pub fn to_string(m: &mut Moment) -> String {
+        m.to_string()
+    }
+}
+
+/// Money in yuan, exact to the fen. Compares with whole or decimal yuan: `fine <= 200`.
+#[export_module]
+pub mod money_api {
+    #[allow(unused_imports)]
+    use rhai::{FLOAT, INT};
+    pub type Money = jiandu_model::Money;
+
+    fn fen_of(yuan: FLOAT) -> i64 {
+        (yuan * 100.0).round() as i64
+    }
+
+    /// An amount of `yuan` yuan.
+    #[rhai_fn(name = "money")]
+    pub fn from_int(yuan: INT) -> Money {
+        Money::from_yuan(yuan)
+    }
+    #[rhai_fn(name = "money")]
+    pub fn from_float(yuan: FLOAT) -> Money {
+        Money::from_fen(fen_of(yuan))
+    }
+    #[rhai_fn(name = "money", return_raw)]
+    pub fn from_str(yuan: &str) -> Result<Money, Box<EvalAltResult>> {
+        Money::parse(yuan).map_err(|e| e.to_string().into())
+    }
+    #[rhai_fn(get = "yuan", pure)]
+    pub fn yuan(m: &mut Money) -> FLOAT {
+        m.fen() as FLOAT / 100.0
+    }
+    #[rhai_fn(get = "fen", pure)]
+    pub fn fen(m: &mut Money) -> INT {
+        m.fen()
+    }
+    #[rhai_fn(name = "+")]
+    pub fn plus(a: Money, b: Money) -> Money {
+        Money::from_fen(a.fen() + b.fen())
+    }
+    #[rhai_fn(name = "-")]
+    pub fn minus(a: Money, b: Money) -> Money {
+        Money::from_fen(a.fen() - b.fen())
+    }
+    #[rhai_fn(name = "*")]
+    pub fn times(a: Money, n: INT) -> Money {
+        Money::from_fen(a.fen().saturating_mul(n))
+    }
+    /// `pct` percent of the amount, rounded to the fen.
+    pub fn percent(a: Money, pct: FLOAT) -> Money {
+        Money::from_fen((a.fen() as FLOAT * pct / 100.0).round() as i64)
+    }
+    #[rhai_fn(name = "min")]
+    pub fn min(a: Money, b: Money) -> Money {
+        a.min(b)
+    }
+    #[rhai_fn(name = "max")]
+    pub fn max(a: Money, b: Money) -> Money {
+        a.max(b)
+    }
+    #[rhai_fn(name = "==")]
+    pub fn eq(a: Money, b: Money) -> bool {
+        a == b
+    }
+    #[rhai_fn(name = "!=")]
+    pub fn ne(a: Money, b: Money) -> bool {
+        a != b
+    }
+    #[rhai_fn(name = "<")]
+    pub fn lt(a: Money, b: Money) -> bool {
+        a < b
+    }
+    #[rhai_fn(name = "<=")]
+    pub fn le(a: Money, b: Money) -> bool {
+        a <= b
+    }
+    #[rhai_fn(name = ">")]
+    pub fn gt(a: Money, b: Money) -> bool {
+        a > b
+    }
+    #[rhai_fn(name = ">=")]
+    pub fn ge(a: Money, b: Money) -> bool {
+        a >= b
+    }
+    #[rhai_fn(name = "==")]
+    pub fn eq_int(a: Money, b: INT) -> bool {
+        a.fen() == b * 100
+    }
+    #[rhai_fn(name = "!=")]
+    pub fn ne_int(a: Money, b: INT) -> bool {
+        a.fen() != b * 100
+    }
+    #[rhai_fn(name = "<")]
+    pub fn lt_int(a: Money, b: INT) -> bool {
+        a.fen() < b * 100
+    }
+    #[rhai_fn(name = "<=")]
+    pub fn le_int(a: Money, b: INT) -> bool {
+        a.fen() <= b * 100
+    }
+    #[rhai_fn(name = ">")]
+    pub fn gt_int(a: Money, b: INT) -> bool {
+        a.fen() > b * 100
+    }
+    #[rhai_fn(name = ">=")]
+    pub fn ge_int(a: Money, b: INT) -> bool {
+        a.fen() >= b * 100
+    }
+    #[rhai_fn(name = "==")]
+    pub fn eq_float(a: Money, b: FLOAT) -> bool {
+        a.fen() == fen_of(b)
+    }
+    #[rhai_fn(name = "<")]
+    pub fn lt_float(a: Money, b: FLOAT) -> bool {
+        a.fen() < fen_of(b)
+    }
+    #[rhai_fn(name = "<=")]
+    pub fn le_float(a: Money, b: FLOAT) -> bool {
+        a.fen() <= fen_of(b)
+    }
+    #[rhai_fn(name = ">")]
+    pub fn gt_float(a: Money, b: FLOAT) -> bool {
+        a.fen() > fen_of(b)
+    }
+    #[rhai_fn(name = ">=")]
+    pub fn ge_float(a: Money, b: FLOAT) -> bool {
+        a.fen() >= fen_of(b)
+    }
+    #[rhai_fn(name = "to_string", name = "to_debug", pure)]
+    pub fn to_string(m: &mut Money) -> String {
+        m.to_string()
+    }
+}

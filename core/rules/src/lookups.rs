@@ -1,0 +1,160 @@
+//! Cross-record look-ups, prepared before evaluation so that a rule can ask about other
+//! records without touching the store: penalties for the same act (一事不再罚), inspections of
+//! one party by one agency in a year, the inspection behind a penalty.
+//!
+//! `jiandu check` prepares them from every record of its input file; a sweep from the store.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use jiandu_model::{Lookup, Record, RecordId, RecordType};
+use serde_json::{Map, Value};
+
+/// The fields of another record a rule may see.
+const SUMMARY_FIELDS: &[&str] = &[
+    "record_id",
+    "record_type",
+    "agency",
+    "party",
+    "act_id",
+    "procedure",
+    "decision_date",
+    "filing_date",
+    "fine_amount",
+    "penalty_types",
+    "check_date",
+    "check_time",
+    "check_action_code",
+    "inspection_kind",
+    "joint_inspection_id",
+    "supervision_item_code",
+    "officers",
+];
+
+#[derive(Debug, Clone)]
+pub struct Summary {
+    pub record_id: RecordId,
+    pub body: Map<String, Value>,
+}
+
+impl Summary {
+    fn of(record: &Record) -> Summary {
+        let body = SUMMARY_FIELDS
+            .iter()
+            .filter_map(|field| {
+                record
+                    .body()
+                    .get(*field)
+                    .map(|v| ((*field).to_owned(), v.clone()))
+            })
+            .collect();
+        Summary {
+            record_id: record.id().clone(),
+            body,
+        }
+    }
+}
+
+/// Keys that identify a party or an agency across records: USCC, else id, else name.
+pub fn party_key(body: &Map<String, Value>) -> Option<String> {
+    key_of(body, "party", &["uscc", "id", "name"])
+}
+
+pub fn agency_key(body: &Map<String, Value>) -> Option<String> {
+    key_of(body, "agency", &["unit_id", "uscc", "name"])
+}
+
+fn key_of(body: &Map<String, Value>, object: &str, fields: &[&str]) -> Option<String> {
+    fields.iter().find_map(|field| {
+        match jiandu_model::record::lookup_in(body, &format!("{object}.{field}")) {
+            Lookup::Value(Value::String(s)) if !s.trim().is_empty() => {
+                Some(format!("{field}:{}", s.trim()))
+            }
+            _ => None,
+        }
+    })
+}
+
+#[derive(Debug, Default)]
+pub struct Lookups {
+    by_act: HashMap<String, Vec<Arc<Summary>>>,
+    inspections: HashMap<(String, String, i32), Vec<Arc<Summary>>>,
+    inspection_by_code: HashMap<String, Arc<Summary>>,
+}
+
+impl Lookups {
+    pub fn empty() -> Lookups {
+        Lookups::default()
+    }
+
+    pub fn from_records<'a>(records: impl IntoIterator<Item = &'a Record>) -> Lookups {
+        let mut lookups = Lookups::default();
+        for record in records {
+            lookups.add(record);
+        }
+        lookups
+    }
+
+    pub fn add(&mut self, record: &Record) {
+        let summary = Arc::new(Summary::of(record));
+        match record.record_type() {
+            RecordType::Penalty => {
+                if let Some(act) = record.text_at("act_id").filter(|s| !s.trim().is_empty()) {
+                    self.by_act
+                        .entry(act.trim().to_owned())
+                        .or_default()
+                        .push(summary);
+                }
+            }
+            RecordType::Inspection => {
+                if let Some(code) = record
+                    .text_at("check_action_code")
+                    .filter(|s| !s.trim().is_empty())
+                {
+                    self.inspection_by_code
+                        .insert(code.trim().to_owned(), summary.clone());
+                }
+                let body = record.body();
+                if let (Some(party), Some(agency), Some(date)) = (
+                    party_key(body),
+                    agency_key(body),
+                    record
+                        .date_at("check_date")
+                        .or_else(|| record.date_at("check_time")),
+                ) {
+                    self.inspections
+                        .entry((party, agency, date.year()))
+                        .or_default()
+                        .push(summary);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Other penalties for the same `act_id`.
+    pub fn same_act(&self, act_id: &str, except: &RecordId) -> Vec<Arc<Summary>> {
+        self.by_act
+            .get(act_id.trim())
+            .map(|list| {
+                list.iter()
+                    .filter(|s| &s.record_id != except)
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Inspections of one party by one agency in one year (the record itself included).
+    pub fn inspections(&self, party: &str, agency: &str, year: i32) -> Vec<Arc<Summary>> {
+        self.inspections
+            .get(&(party.to_owned(), agency.to_owned(), year))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// The inspection whose `check_action_code` is `code`.
+    pub fn inspection(&self, code: &str) -> Option<Arc<Summary>> {
+        self.inspection_by_code.get(code.trim()).cloned()
+    }
+}

@@ -1,0 +1,273 @@
+//! Engine tests on small rule directories written here: outcomes, the missing-field policy,
+//! version selection, the sandbox and error positions.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use jiandu_model::{Outcome, Record};
+use serde_json::json;
+
+use crate::{Evaluator, Lookups, Profile, RuleError, RuleSet};
+
+const SERVICE: &str = r#"/*---
+id = "T-SERVICE"
+title_zh = "送达"
+title_en = "Service"
+record_types = ["penalty"]
+date_field = "decision_date"
+reads = ["decision_date", "service_date", "payment.paid_to"]
+
+[[versions]]
+from = "2021-07-15"
+basis = "新法"
+check = "check_new"
+
+[[versions]]
+from = "1996-10-01"
+to = "2021-07-14"
+basis = "旧法"
+check = "check_old"
+---*/
+fn check_new(r) {
+    let served = r.service_date;
+    if served == () { return violation("未送达", "not served"); }
+    let due = deadline_wd(r.decision_date, 7);
+    if served <= due { pass() } else { violation("逾期", "late", #{deadline: due, served: served}) }
+}
+
+fn check_old(r) {
+    let due = deadline_days(r.decision_date, 7);
+    if r.service_date <= due { pass() } else { violation("逾期", "late", #{deadline: due}) }
+}
+"#;
+
+const LOOP: &str = r#"/*---
+id = "T-LOOP"
+title_zh = "死循环"
+title_en = "Runaway"
+record_types = ["penalty"]
+
+[[versions]]
+basis = "无"
+check = "check"
+---*/
+fn check(r) {
+    loop {}
+}
+"#;
+
+const TYPO: &str = r#"/*---
+id = "T-TYPO"
+title_zh = "拼写错误"
+title_en = "Typo"
+record_types = ["penalty"]
+
+[[versions]]
+basis = "无"
+check = "check"
+---*/
+fn check(r) {
+    if r.servce_date == () { pass() } else { pass() }
+}
+"#;
+
+fn rules_dir(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let pack = dir.path().join("test");
+    std::fs::create_dir_all(&pack).unwrap();
+    for (name, text) in files {
+        std::fs::write(pack.join(name), text).unwrap();
+    }
+    dir
+}
+
+fn load(files: &[(&str, &str)]) -> (tempfile::TempDir, RuleSet) {
+    let dir = rules_dir(files);
+    let set = RuleSet::load(
+        dir.path(),
+        Profile::builtin(),
+        jiandu_calendar::Calendar::builtin(),
+        jiandu_model::RegionTable::builtin(),
+    )
+    .unwrap();
+    (dir, set)
+}
+
+fn record(value: serde_json::Value) -> Record {
+    let mut value = value;
+    value["record_id"] = json!("R1");
+    value["record_type"] = json!("penalty");
+    Record::from_json(value).unwrap()
+}
+
+fn outcome_of(set: &RuleSet, rule: &str, value: serde_json::Value) -> jiandu_model::Evaluation {
+    Evaluator::new(set, Arc::new(Lookups::empty()))
+        .evaluate_rule(rule, &record(value))
+        .unwrap()
+}
+
+#[test]
+fn chooses_the_version_by_the_act_date_and_counts_working_days() {
+    let (_dir, set) = load(&[("T-SERVICE.rhai", SERVICE)]);
+    // 7 working days from 2025-09-26 end on 2025-10-13 (国庆 with its adjusted weekends).
+    let on_time = outcome_of(
+        &set,
+        "T-SERVICE",
+        json!({"decision_date": "2025-09-26", "service_date": "2025-10-13"}),
+    );
+    assert_eq!(
+        (on_time.outcome, on_time.version.as_deref()),
+        (Outcome::Pass, Some("2021-07-15"))
+    );
+    let late = outcome_of(
+        &set,
+        "T-SERVICE",
+        json!({"decision_date": "2025-09-26", "service_date": "2025-10-14"}),
+    );
+    assert_eq!(late.outcome, Outcome::Violation);
+    assert_eq!(late.evidence["deadline"], "2025-10-13");
+    assert_eq!(late.basis.as_deref(), Some("新法"));
+    // The old law counts calendar days: 2020-03-02 + 7 = 2020-03-09.
+    let old = outcome_of(
+        &set,
+        "T-SERVICE",
+        json!({"decision_date": "2020-03-02", "service_date": "2020-03-10"}),
+    );
+    assert_eq!(
+        (old.outcome, old.version.as_deref()),
+        (Outcome::Violation, Some("1996-10-01"))
+    );
+    let before = outcome_of(
+        &set,
+        "T-SERVICE",
+        json!({"decision_date": "1995-03-02", "service_date": "1995-03-10"}),
+    );
+    assert_eq!(before.outcome, Outcome::NotApplicable);
+}
+
+#[test]
+fn absent_fields_give_unknown_and_null_fields_are_judged() {
+    let (_dir, set) = load(&[("T-SERVICE.rhai", SERVICE)]);
+    let absent = outcome_of(&set, "T-SERVICE", json!({"decision_date": "2025-09-26"}));
+    assert_eq!(absent.outcome, Outcome::Unknown);
+    assert_eq!(absent.evidence["absent_field"], "service_date");
+    let null = outcome_of(
+        &set,
+        "T-SERVICE",
+        json!({"decision_date": "2025-09-26", "service_date": null}),
+    );
+    assert_eq!(null.outcome, Outcome::Violation);
+    let no_date = outcome_of(&set, "T-SERVICE", json!({"service_date": "2025-10-01"}));
+    assert_eq!(no_date.outcome, Outcome::Unknown);
+    let calendar_missing = outcome_of(
+        &set,
+        "T-SERVICE",
+        json!({"decision_date": "2026-12-28", "service_date": "2027-01-05"}),
+    );
+    assert_eq!(calendar_missing.outcome, Outcome::Unknown);
+    assert!(
+        calendar_missing
+            .message_en
+            .contains("no calendar data for 2027"),
+        "{}",
+        calendar_missing.message_en
+    );
+}
+
+#[test]
+fn a_runaway_rule_errors_quickly_and_the_others_still_run() {
+    let (_dir, set) = load(&[("T-SERVICE.rhai", SERVICE), ("T-LOOP.rhai", LOOP)]);
+    let started = Instant::now();
+    let outcomes = Evaluator::new(&set, Arc::new(Lookups::empty())).evaluate(&record(
+        json!({"decision_date": "2025-09-26", "service_date": "2025-09-30"}),
+    ));
+    assert!(started.elapsed() < Duration::from_secs(5));
+    let by_rule: std::collections::HashMap<_, _> =
+        outcomes.iter().map(|e| (e.rule_id.as_str(), e)).collect();
+    assert_eq!(by_rule["T-LOOP"].outcome, Outcome::Error);
+    assert!(
+        by_rule["T-LOOP"].message_en.contains("operation"),
+        "{}",
+        by_rule["T-LOOP"].message_en
+    );
+    assert!(
+        by_rule["T-LOOP"].message_en.contains("T-LOOP.rhai:11"),
+        "{}",
+        by_rule["T-LOOP"].message_en
+    );
+    assert_eq!(by_rule["T-SERVICE"].outcome, Outcome::Pass);
+}
+
+#[test]
+fn an_undeclared_field_is_an_error_not_an_unknown() {
+    let (_dir, set) = load(&[("T-TYPO.rhai", TYPO)]);
+    let typo = outcome_of(&set, "T-TYPO", json!({"decision_date": "2025-09-26"}));
+    assert_eq!(typo.outcome, Outcome::Error);
+    assert!(
+        typo.message_en.contains("servce_date"),
+        "{}",
+        typo.message_en
+    );
+}
+
+#[test]
+fn a_syntax_error_is_reported_at_its_line_and_column() {
+    let broken = SERVICE.replace(
+        "    let served = r.service_date;",
+        "    let served = r.service_date +* ;",
+    );
+    let (_dir, set) = load(&[("T-SERVICE.rhai", &broken), ("T-LOOP.rhai", LOOP)]);
+    let problem = set.rule("T-SERVICE").unwrap().problem.clone().unwrap();
+    match &problem {
+        RuleError::Syntax { location, .. } => {
+            assert_eq!(location.line, 21, "{problem}");
+            assert!(location.file.ends_with("T-SERVICE.rhai"));
+        }
+        other => panic!("{other:?}"),
+    }
+    let outcome = outcome_of(&set, "T-SERVICE", json!({"decision_date": "2025-09-26"}));
+    assert_eq!(outcome.outcome, Outcome::Error);
+    assert!(
+        outcome.message_en.contains("T-SERVICE.rhai:21:"),
+        "{}",
+        outcome.message_en
+    );
+}
+
+#[test]
+fn the_sandbox_has_no_way_out() {
+    let escape = LOOP
+        .replace("T-LOOP", "T-ESCAPE")
+        .replace("loop {}", r#"import "/etc/passwd" as p; pass()"#);
+    let (_dir, set) = load(&[("T-ESCAPE.rhai", &escape)]);
+    let outcome = outcome_of(&set, "T-ESCAPE", json!({}));
+    assert_eq!(outcome.outcome, Outcome::Error, "{}", outcome.message_en);
+    let eval = LOOP
+        .replace("T-LOOP", "T-EVAL")
+        .replace("loop {}", r#"eval("1 + 1"); pass()"#);
+    let (_dir, set) = load(&[("T-EVAL.rhai", &eval)]);
+    assert_eq!(
+        outcome_of(&set, "T-EVAL", json!({})).outcome,
+        Outcome::Error
+    );
+    let big = LOOP.replace("T-LOOP", "T-BIG").replace(
+        "loop {}",
+        r#"let s = "x"; for i in 0..100 { s += s; } pass()"#,
+    );
+    let (_dir, set) = load(&[("T-BIG.rhai", &big)]);
+    let outcome = outcome_of(&set, "T-BIG", json!({}));
+    assert_eq!(outcome.outcome, Outcome::Error, "{}", outcome.message_en);
+}
+
+#[test]
+fn a_file_named_unlike_its_id_or_missing_a_check_function_is_broken() {
+    let (_dir, set) = load(&[("T-OTHER.rhai", SERVICE)]);
+    assert!(matches!(
+        set.rules[0].problem,
+        Some(RuleError::Invalid { .. })
+    ));
+    let missing = SERVICE.replace("fn check_old(r)", "fn check_older(r)");
+    let (_dir, set) = load(&[("T-SERVICE.rhai", &missing)]);
+    let problem = set.rules[0].problem.clone().unwrap().to_string();
+    assert!(problem.contains("check_old"), "{problem}");
+}
