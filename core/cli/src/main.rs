@@ -28,6 +28,9 @@ struct Cli {
     /// Rules directory (default ./rules or the source tree's rules/).
     #[arg(long, global = true, value_name = "DIR")]
     rules: Option<PathBuf>,
+    /// Profile: a name in rules/profiles/ or a .toml file.
+    #[arg(long, global = true, value_name = "NAME|FILE", default_value = jiandu_rules::DEFAULT_PROFILE)]
+    profile: String,
     #[command(subcommand)]
     command: Command,
 }
@@ -43,6 +46,13 @@ enum Command {
     /// The statutory calendar: working days, adjusted weekends (调休), legal deadlines.
     #[command(subcommand)]
     Calendar(cmd::calendar::Command),
+    /// Evaluate the records of a file against the rules (no database); print the findings.
+    Check(cmd::check::Args),
+    /// Explain every rule's verdict on one record: version chosen, values compared, outcome.
+    Explain(cmd::explain::Args),
+    /// Rules: run their test cases, check them, list them, write editor definitions.
+    #[command(subcommand)]
+    Rules(cmd::rules::Command),
 }
 
 /// An error caused by what the user gave us (exit code 2), as opposed to a failure.
@@ -93,6 +103,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo(args) => runtime()?.block_on(cmd::demo::run(settings()?, args)),
         Command::Init => runtime()?.block_on(cmd::init::run(&settings()?)),
         Command::Import(args) => runtime()?.block_on(cmd::import::run(&settings()?, args)),
+        Command::Check(args) => cmd::check::run(&settings()?, &cli.profile, args),
+        Command::Explain(args) => cmd::explain::run(&settings()?, &cli.profile, args),
+        Command::Rules(command) => cmd::rules::run(&settings()?, &cli.profile, command),
     }
 }
 

@@ -9,8 +9,12 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use jiandu_calendar::Calendar;
+use jiandu_model::RegionTable;
+use jiandu_rules::{Profile, RuleSet};
 use jiandu_store::Store;
 use serde::{Deserialize, Serialize};
+
+use crate::BadInput;
 
 pub const CONFIG_FILE: &str = "jiandu.toml";
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://jiandu.db";
@@ -84,15 +88,69 @@ impl Settings {
         })
     }
 
+    /// A data file of the rules directory (`calendar/…`, `profiles/…`, `reference/…`): from
+    /// the chosen rules directory when it has it, else from the default one. A directory
+    /// holding only a few rules still runs with the shipped calendar and profiles.
+    pub fn data_file(&self, relative: &str) -> Option<PathBuf> {
+        self.rules_dir
+            .iter()
+            .cloned()
+            .chain(default_rules_dir())
+            .map(|dir| dir.join(relative))
+            .find(|path| path.exists())
+    }
+
     /// The statutory calendar from the rules directory, or the built-in copy.
     pub fn calendar(&self) -> Result<Calendar> {
-        match &self.rules_dir {
-            Some(dir) => {
-                let path = dir.join("calendar").join("cn-statutory.json");
+        match self.data_file("calendar/cn-statutory.json") {
+            Some(path) => {
                 Calendar::load(&path).with_context(|| "failed to load the statutory calendar")
             }
             None => Ok(Calendar::builtin()),
         }
+    }
+
+    /// The GB/T 2260 table from the rules directory, or the built-in copy.
+    pub fn regions(&self) -> Result<RegionTable> {
+        match self.data_file("reference/gb2260-qingyuan.tsv") {
+            Some(path) => {
+                let text = std::fs::read_to_string(&path)
+                    .with_context(|| format!("cannot read {}", path.display()))?;
+                RegionTable::parse(&text)
+                    .with_context(|| format!("{} is not a valid region table", path.display()))
+            }
+            None => Ok(RegionTable::builtin()),
+        }
+    }
+
+    /// A profile by name (`rules/profiles/NAME.toml`) or by file.
+    pub fn profile(&self, name_or_file: &str) -> Result<Profile> {
+        let profiles_dir = self
+            .data_file("profiles")
+            .and_then(|p| p.parent().map(Path::to_path_buf));
+        Profile::resolve(name_or_file, profiles_dir.as_deref())
+            .map_err(|e| BadInput(e.to_string()).into())
+    }
+
+    /// The rules directory for rule commands: `dir` if given, else the configured one.
+    pub fn rule_set(&self, dir: Option<&Path>, profile: &str) -> Result<RuleSet> {
+        let dir = match dir
+            .map(Path::to_path_buf)
+            .or_else(|| self.rules_dir.clone())
+        {
+            Some(dir) => dir,
+            None => {
+                return Err(BadInput("no rules directory found; pass --rules DIR".into()).into());
+            }
+        };
+        let set = RuleSet::load(
+            &dir,
+            self.profile(profile)?,
+            self.calendar()?,
+            self.regions()?,
+        )
+        .map_err(|e| BadInput(e.to_string()))?;
+        Ok(set)
     }
 }
 

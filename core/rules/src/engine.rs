@@ -71,5 +71,6 @@ pub(crate) fn sandboxed(host: HostRef) -> Engine {
     engine.register_global_module(exported_module!(host::codes::codes_api).into());
     engine.register_global_module(exported_module!(host::settings::settings_api).into());
     engine.register_global_module(exported_module!(host::lookups::lookups_api).into());
+    engine.register_global_module(exported_module!(host::parties::parties_api).into());
     engine
 }

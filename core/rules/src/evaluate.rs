@@ -340,33 +340,37 @@ pub(crate) fn record_value(record: &Record) -> Dynamic {
 }
 
 fn version_choice(rule: &Rule, record: &Record) -> VersionChoice {
-    let Some(field) = &rule.meta.date_field else {
+    let Some(date_field) = &rule.meta.date_field else {
         return VersionChoice::Always;
     };
-    let date = match record.lookup(field) {
-        Lookup::Absent => None,
-        Lookup::Null => {
-            return VersionChoice::DateMissing {
-                field: field.clone(),
-                null: true,
-            };
+    let fields = date_field.fields();
+    let mut all_null = true;
+    for field in &fields {
+        match record.lookup(field) {
+            Lookup::Absent => all_null = false,
+            Lookup::Null => {}
+            Lookup::Value(value) => {
+                all_null = false;
+                let Some(date) = value.as_str().and_then(date_of) else {
+                    continue;
+                };
+                return if rule.meta.versions.iter().any(|v| v.covers(date)) {
+                    VersionChoice::ByDate {
+                        field: (*field).to_owned(),
+                        date,
+                    }
+                } else {
+                    VersionChoice::NoneInForce {
+                        field: (*field).to_owned(),
+                        date,
+                    }
+                };
+            }
         }
-        Lookup::Value(Value::String(s)) => date_of(s),
-        Lookup::Value(_) => None,
-    };
-    match date {
-        None => VersionChoice::DateMissing {
-            field: field.clone(),
-            null: false,
-        },
-        Some(date) if rule.meta.versions.iter().any(|v| v.covers(date)) => VersionChoice::ByDate {
-            field: field.clone(),
-            date,
-        },
-        Some(date) => VersionChoice::NoneInForce {
-            field: field.clone(),
-            date,
-        },
+    }
+    VersionChoice::DateMissing {
+        field: fields.join(" / "),
+        null: all_null,
     }
 }
 

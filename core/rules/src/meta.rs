@@ -79,6 +79,24 @@ pub struct Interpretation {
     pub note: String,
 }
 
+/// The field(s) whose date selects the version: one name, or several tried in order (the
+/// first that holds a date wins), e.g. `["hearing_notice_date", "decision_date"]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum DateField {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl DateField {
+    pub fn fields(&self) -> Vec<&str> {
+        match self {
+            DateField::One(field) => vec![field.as_str()],
+            DateField::Many(fields) => fields.iter().map(String::as_str).collect(),
+        }
+    }
+}
+
 /// Everything the TOML block of a rule file says.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -87,10 +105,10 @@ pub struct RuleMeta {
     pub title_zh: String,
     pub title_en: String,
     pub record_types: Vec<RecordType>,
-    /// The field whose date selects the version (a date or a moment). Absent for rules
-    /// whose single version applies whatever the date.
+    /// The field whose date selects the version (a date or a moment), or several tried in
+    /// order. Absent for rules whose single version applies whatever the date.
     #[serde(default)]
-    pub date_field: Option<String>,
+    pub date_field: Option<DateField>,
     /// The record fields the checks read, for documentation and `jiandu explain`.
     #[serde(default)]
     pub reads: Vec<String>,

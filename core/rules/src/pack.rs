@@ -121,9 +121,14 @@ fn shown_path(dir: &Path, path: &Path) -> String {
 /// The field names a rule declares, split into path segments (`payment.paid_to` declares
 /// `payment` and `paid_to`).
 fn declared_segments(meta: &RuleMeta) -> HashSet<String> {
+    let date_fields: Vec<String> = meta
+        .date_field
+        .iter()
+        .flat_map(|f| f.fields().into_iter().map(str::to_owned))
+        .collect();
     meta.reads
         .iter()
-        .chain(meta.date_field.iter())
+        .chain(date_fields.iter())
         .flat_map(|path| path.split('.').map(|s| s.trim_end_matches("[]").to_owned()))
         .collect()
 }

@@ -31,6 +31,7 @@ const MEASURE_TYPES: &[&str] = &["seal_up", "seize", "freeze", "restrict_liberty
 pub static FIELDS: &[(&str, FieldKind)] = &[
     // common to all records
     ("act_id", Text),
+    ("act_date", Date),
     ("region_code", Text),
     ("agency.region_code", Text),
     ("agency.is_enforcement_subject", Bool),
@@ -133,6 +134,7 @@ pub static FIELDS: &[(&str, FieldKind)] = &[
     ("payment.collected_date", Date),
     ("payment.handed_to_agency_date", Date),
     ("payment.banked_date", Date),
+    ("payment.landing_date", Date),
     ("late_fee_charged", Money),
     ("late_fee_as_of", Date),
     ("review_or_litigation_periods[].start", Date),

@@ -7,6 +7,7 @@
 pub(crate) mod codes;
 pub(crate) mod lookups;
 pub(crate) mod outcome;
+pub(crate) mod parties;
 pub(crate) mod record;
 pub(crate) mod settings;
 pub(crate) mod time;

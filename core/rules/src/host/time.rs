@@ -241,6 +241,62 @@ pub mod time_api {
         Ok(end)
     }
 
+    /// Whether `act` falls within an `n`-day period from `start` (its rolled last day included).
+    /// Asks the calendar only when the answer depends on it, so a date well inside the period
+    /// is judged even when the period's end reaches a year without calendar data.
+    #[rhai_fn(return_raw)]
+    pub fn within_days(
+        ctx: NativeCallContext,
+        start: Date,
+        n: INT,
+        act: Date,
+    ) -> Result<bool, Box<EvalAltResult>> {
+        if act <= start.add_days(checked(n)?) {
+            return Ok(true);
+        }
+        Ok(act <= deadline_days(ctx, start, n)?)
+    }
+
+    /// Whether `act` falls within `n` working days after `start`. `n` working days span at
+    /// least `n` calendar days, so a date that close needs no calendar.
+    #[rhai_fn(return_raw)]
+    pub fn within_wd(
+        ctx: NativeCallContext,
+        start: Date,
+        n: INT,
+        act: Date,
+    ) -> Result<bool, Box<EvalAltResult>> {
+        if act <= start.add_days(checked(n)?) {
+            return Ok(true);
+        }
+        Ok(act <= deadline_wd(ctx, start, n)?)
+    }
+
+    /// Whether `act` falls within an `n`-month period from `start` (rolled last day included).
+    #[rhai_fn(return_raw)]
+    pub fn within_months(
+        ctx: NativeCallContext,
+        start: Date,
+        n: INT,
+        act: Date,
+    ) -> Result<bool, Box<EvalAltResult>> {
+        if act <= add_months(start, n)? {
+            return Ok(true);
+        }
+        Ok(act <= deadline_months(ctx, start, n)?)
+    }
+
+    /// Whether `act` falls within an `n`-year period from `start` (rolled last day included).
+    #[rhai_fn(return_raw)]
+    pub fn within_years(
+        ctx: NativeCallContext,
+        start: Date,
+        n: INT,
+        act: Date,
+    ) -> Result<bool, Box<EvalAltResult>> {
+        within_months(ctx, start, checked(n)? * 12, act)
+    }
+
     /// Minutes of `[start, end)` inside the profile's night window (`night_start`–`night_end`).
     #[rhai_fn(return_raw)]
     pub fn night_minutes(

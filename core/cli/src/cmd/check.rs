@@ -1,0 +1,129 @@
+//! `jiandu check FILE`: evaluate records from a file against the rules, without a database.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Result;
+use jiandu_ingest::Mapping;
+use jiandu_model::{Evaluation, Record};
+use jiandu_rules::{Lookups, RuleSet, evaluate_all};
+
+use crate::BadInput;
+use crate::settings::Settings;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// One JSON object per outcome.
+    Jsonl,
+    /// Aligned columns for reading.
+    Table,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Records: a JSON array, JSONL or CSV file.
+    pub file: PathBuf,
+    #[arg(long, value_enum, default_value = "jsonl")]
+    pub format: Format,
+    /// Print every outcome, `pass` and `not_applicable` included.
+    #[arg(long)]
+    pub all: bool,
+}
+
+/// Reads and checks the records of a file; any syntax error refuses the whole file.
+pub fn read_records(path: &std::path::Path) -> Result<Vec<Record>> {
+    let rows = jiandu_ingest::read_file(path, None)?;
+    let parsed = jiandu_ingest::parse_records(rows, &Mapping::default());
+    if !parsed.rejects.is_empty() {
+        let file = path.display().to_string();
+        let lines: Vec<String> = parsed
+            .rejects
+            .iter()
+            .take(20)
+            .map(|r| r.describe(&file))
+            .collect();
+        return Err(BadInput(format!(
+            "{} of the records in {file} are not valid:\n  {}",
+            parsed.rejects.len(),
+            lines.join("\n  ")
+        ))
+        .into());
+    }
+    Ok(parsed.good)
+}
+
+/// Reports rules that could not be loaded; returns whether there were any.
+pub fn report_broken(set: &RuleSet) -> bool {
+    let mut any = false;
+    for (rule, problem) in set.problems() {
+        eprintln!(
+            "error: rule {} cannot be loaded, its outcomes are `error`: {problem}",
+            rule.id()
+        );
+        any = true;
+    }
+    any
+}
+
+pub fn run(settings: &Settings, profile: &str, args: Args) -> Result<()> {
+    let records = read_records(&args.file)?;
+    let set = settings.rule_set(None, profile)?;
+    let broken = report_broken(&set);
+    let lookups = Arc::new(Lookups::from_records(&records));
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    let results = evaluate_all(&set, &records, lookups, threads);
+    let shown: Vec<&Evaluation> = results
+        .iter()
+        .flatten()
+        .filter(|e| args.all || e.outcome.is_finding())
+        .collect();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match args.format {
+        Format::Jsonl => {
+            for evaluation in &shown {
+                writeln!(out, "{}", evaluation.to_json())?;
+            }
+        }
+        Format::Table => write_table(&mut out, &shown)?,
+    }
+    out.flush()?;
+    if broken {
+        anyhow::bail!("some rules could not be loaded (see above); the other rules ran");
+    }
+    Ok(())
+}
+
+fn write_table(out: &mut impl Write, evaluations: &[&Evaluation]) -> std::io::Result<()> {
+    let id_width = evaluations
+        .iter()
+        .map(|e| e.record_id.as_str().len())
+        .max()
+        .unwrap_or(9)
+        .max(9);
+    let rule_width = evaluations
+        .iter()
+        .map(|e| e.rule_id.len())
+        .max()
+        .unwrap_or(7)
+        .max(7);
+    writeln!(
+        out,
+        "{:<id_width$}  {:<rule_width$}  {:<10}  {:<14}  message",
+        "record_id", "rule_id", "version", "outcome"
+    )?;
+    for e in evaluations {
+        writeln!(
+            out,
+            "{:<id_width$}  {:<rule_width$}  {:<10}  {:<14}  {}",
+            e.record_id.as_str(),
+            e.rule_id,
+            e.version.as_deref().unwrap_or("-"),
+            e.outcome.as_str(),
+            e.message
+        )?;
+    }
+    Ok(())
+}

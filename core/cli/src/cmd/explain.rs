@@ -1,0 +1,137 @@
+//! `jiandu explain --file FILE RECORD_ID`: every rule considered for one record, the version
+//! chosen and why, the values compared and the outcome.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Result;
+use jiandu_rules::{Evaluator, Explanation, Lookups, VersionChoice};
+
+use super::check::read_records;
+use crate::BadInput;
+use crate::settings::Settings;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The record to explain.
+    pub record_id: String,
+    /// Read the record (and the others its rules look up) from this file.
+    #[arg(long)]
+    pub file: Option<PathBuf>,
+}
+
+pub fn run(settings: &Settings, profile: &str, args: Args) -> Result<()> {
+    let Some(file) = &args.file else {
+        return Err(BadInput(
+            "explaining a stored record needs the sweep (issue 5); for now pass --file FILE".into(),
+        )
+        .into());
+    };
+    let records = read_records(file)?;
+    let record = records
+        .iter()
+        .find(|r| r.id().as_str() == args.record_id)
+        .ok_or_else(|| {
+            BadInput(format!(
+                "{} has no record with record_id `{}`",
+                file.display(),
+                args.record_id
+            ))
+        })?;
+    let set = settings.rule_set(None, profile)?;
+    let mut evaluator = Evaluator::new(&set, Arc::new(Lookups::from_records(&records)));
+    let explanations = evaluator.explain(record);
+    println!(
+        "record {} ({} {}), act date {}",
+        record.id(),
+        record.record_type(),
+        record.record_type().chinese(),
+        record
+            .act_date()
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| "unknown".into())
+    );
+    println!(
+        "rules: {} (profile {})",
+        set.dir.display(),
+        set.profile.name
+    );
+    let mut not_for_type = Vec::new();
+    for explanation in &explanations {
+        if matches!(explanation.choice, VersionChoice::NotForRecordType) {
+            not_for_type.push(explanation.rule_id.as_str());
+            continue;
+        }
+        print_one(explanation);
+    }
+    if !not_for_type.is_empty() {
+        println!();
+        println!(
+            "{} other rules do not apply to {} records: {}",
+            not_for_type.len(),
+            record.record_type(),
+            not_for_type.join(", ")
+        );
+    }
+    Ok(())
+}
+
+fn print_one(e: &Explanation) {
+    println!();
+    println!("{} {} / {}", e.rule_id, e.title_zh, e.title_en);
+    match &e.choice {
+        VersionChoice::Always => {
+            if let Some(v) = &e.version {
+                println!(
+                    "  version: {} (the rule has one version for any date)",
+                    v.label()
+                );
+            }
+        }
+        VersionChoice::ByDate { field, date } => {
+            if let Some(v) = &e.version {
+                println!(
+                    "  version: {} ({field} = {date} falls in {})",
+                    v.label(),
+                    v.range()
+                );
+            }
+        }
+        VersionChoice::DateMissing { field, null } => {
+            println!(
+                "  version: none ({field}, which selects the law, is {})",
+                if *null { "null" } else { "absent" }
+            );
+        }
+        VersionChoice::NoneInForce { field, date } => {
+            println!("  version: none in force on {date} ({field})")
+        }
+        VersionChoice::Broken => println!("  the rule cannot be loaded"),
+        VersionChoice::NotForRecordType => {}
+    }
+    if let Some(v) = &e.version {
+        println!("  basis: {}", v.basis);
+    }
+    for line in &e.trace {
+        println!("  {line}");
+    }
+    if let Some(evaluation) = &e.evaluation {
+        println!(
+            "  outcome: {} {}",
+            evaluation.outcome,
+            evaluation.outcome.chinese()
+        );
+        if !evaluation.message.is_empty() {
+            println!("  {}", evaluation.message);
+        }
+        if !evaluation.message_en.is_empty() {
+            println!("  {}", evaluation.message_en);
+        }
+        if !evaluation.evidence.is_empty() {
+            println!(
+                "  evidence: {}",
+                serde_json::Value::Object(evaluation.evidence.clone())
+            );
+        }
+    }
+}
