@@ -4,7 +4,9 @@
 mod support;
 
 mod calendar;
+mod check;
 mod demo;
 mod import;
+mod rules;
 mod store_story;
 mod tidy;

@@ -1,6 +1,6 @@
 //! The statutory calendar: which days are working days, from the State Council's yearly notices.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use jiandu_model::Date;
@@ -87,7 +87,7 @@ pub struct YearNotice {
 /// The statutory calendar. Cheap to query; clone it freely (it is a few kilobytes).
 #[derive(Debug, Clone)]
 pub struct Calendar {
-    listed: BTreeMap<Date, Listed>,
+    listed: HashMap<Date, Listed>,
     notices: BTreeMap<i32, YearNotice>,
     source: String,
 }
@@ -101,7 +101,7 @@ impl Calendar {
             reason,
         };
         let file: FileFormat = serde_json::from_str(text).map_err(|e| invalid(e.to_string()))?;
-        let mut listed = BTreeMap::new();
+        let mut listed = HashMap::new();
         let mut notices = BTreeMap::new();
         for year in file.years {
             if year.papers.is_empty() && year.days.is_empty() {
@@ -225,14 +225,18 @@ impl Calendar {
 
     /// A working day is a listed adjusted working day, or Monday–Friday not listed as a day off.
     pub fn is_working_day(&self, date: Date) -> Result<bool, NoCalendarData> {
-        self.day(date).map(|kind| kind.is_working())
+        self.require(date)?;
+        Ok(match self.listed.get(&date) {
+            Some(listed) => !listed.off,
+            None => !date.is_weekend(),
+        })
     }
 
     /// Whether the notice lists the day as a day off (the 法定节假日 of 行政强制法 第四十三条).
     /// Ordinary weekends are not listed; whether they count is a profile choice for the rule.
     pub fn is_listed_day_off(&self, date: Date) -> Result<bool, NoCalendarData> {
-        self.day(date)
-            .map(|kind| matches!(kind, DayKind::DayOff { .. }))
+        self.require(date)?;
+        Ok(self.listed.get(&date).is_some_and(|listed| listed.off))
     }
 
     /// The first working day on or after `date`.

@@ -40,6 +40,16 @@ pub fn json_to_dynamic(value: &Value) -> Dynamic {
     convert(value, Some(schema()))
 }
 
+/// The value at a path of a record (`["party", "birth_date"]`) as a Rhai value, typed by the
+/// schema for that path.
+pub fn field_to_dynamic(path: &[&str], value: &Value) -> Dynamic {
+    let mut node = Some(schema());
+    for segment in path {
+        node = node.and_then(|n| n.children.get(*segment));
+    }
+    convert(value, node)
+}
+
 fn convert(value: &Value, node: Option<&Node>) -> Dynamic {
     let kind = node.and_then(|n| n.kind);
     match value {
@@ -118,6 +128,9 @@ pub fn dynamic_to_json(value: &Dynamic) -> Value {
     }
     if let Some(money) = value.clone().try_cast::<Money>() {
         return money.to_json();
+    }
+    if let Some(record) = value.read_lock::<crate::host::record_ref::RecordRef>() {
+        return Value::Object(record.json().clone());
     }
     if let Some(array) = value.read_lock::<Array>() {
         return Value::Array(array.iter().map(dynamic_to_json).collect());

@@ -6,7 +6,7 @@
 //! outcome within milliseconds.
 
 use rhai::module_resolvers::DummyModuleResolver;
-use rhai::{Dynamic, Engine, exported_module};
+use rhai::{Dynamic, Engine, Module, exported_module};
 
 use crate::host::{self, HostRef, trace};
 
@@ -61,16 +61,22 @@ pub(crate) fn sandboxed(host: HostRef) -> Engine {
         .register_type_with_name::<jiandu_model::Date>("Date")
         .register_type_with_name::<jiandu_model::Moment>("Moment")
         .register_type_with_name::<jiandu_model::Money>("Money")
-        .register_type_with_name::<host::outcome::RuleOutcome>("Outcome");
-    engine.register_global_module(exported_module!(host::values::date_api).into());
-    engine.register_global_module(exported_module!(host::values::moment_api).into());
-    engine.register_global_module(exported_module!(host::values::money_api).into());
-    engine.register_global_module(exported_module!(host::record::record_api).into());
-    engine.register_global_module(exported_module!(host::time::time_api).into());
-    engine.register_global_module(exported_module!(host::outcome::outcome_api).into());
-    engine.register_global_module(exported_module!(host::codes::codes_api).into());
-    engine.register_global_module(exported_module!(host::settings::settings_api).into());
-    engine.register_global_module(exported_module!(host::lookups::lookups_api).into());
-    engine.register_global_module(exported_module!(host::parties::parties_api).into());
+        .register_type_with_name::<host::outcome::RuleOutcome>("Outcome")
+        .register_type_with_name::<host::record_ref::RecordRef>("Record")
+        .register_indexer_get(host::record_ref::index);
+    // One module for the whole host API: Rhai searches global modules one by one on every
+    // call it has not cached, and a fresh call of a check function starts with a cold cache.
+    let mut api = Module::new();
+    api.combine_flatten(exported_module!(host::values::date_api))
+        .combine_flatten(exported_module!(host::values::moment_api))
+        .combine_flatten(exported_module!(host::values::money_api))
+        .combine_flatten(exported_module!(host::record::record_api))
+        .combine_flatten(exported_module!(host::time::time_api))
+        .combine_flatten(exported_module!(host::outcome::outcome_api))
+        .combine_flatten(exported_module!(host::codes::codes_api))
+        .combine_flatten(exported_module!(host::settings::settings_api))
+        .combine_flatten(exported_module!(host::lookups::lookups_api))
+        .combine_flatten(exported_module!(host::parties::parties_api));
+    engine.register_global_module(api.into());
     engine
 }

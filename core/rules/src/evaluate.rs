@@ -7,8 +7,9 @@ use jiandu_model::{Date, Evaluation, Lookup, Outcome, Record, date_of};
 use rhai::{CallFnOptions, Dynamic, Engine, EvalAltResult, Scope};
 use serde_json::{Map, Value};
 
-use crate::convert::{dynamic_to_json, json_to_dynamic};
+use crate::convert::dynamic_to_json;
 use crate::host::outcome::RuleOutcome;
+use crate::host::record_ref::{RecordRef, set_declared};
 use crate::host::{self, HostContext, Signal};
 use crate::meta::Version;
 use crate::pack::{Rule, RuleSet};
@@ -44,6 +45,10 @@ pub struct Explanation {
     pub title_en: String,
     pub choice: VersionChoice,
     pub version: Option<Version>,
+    /// The fields the rule declares it reads, with their values on this record (`null` for a
+    /// present null); fields the record does not have are listed in `absent`.
+    pub values: Vec<(String, Value)>,
+    pub absent: Vec<String>,
     pub trace: Vec<String>,
     pub evaluation: Option<Evaluation>,
 }
@@ -112,11 +117,15 @@ impl<'s> Evaluator<'s> {
                         title_en: rule.meta.title_en.clone(),
                         choice: VersionChoice::NotForRecordType,
                         version: None,
+                        values: Vec::new(),
+                        absent: Vec::new(),
                         trace: Vec::new(),
                         evaluation: None,
                     };
                 }
-                let (evaluation, choice, trace) = self.run(idx, record, &value, true);
+                let (evaluation, choice, mut trace) = self.run(idx, record, &value, true);
+                trace.dedup();
+                let (values, absent) = declared_values(rule, record);
                 let version = match &choice {
                     VersionChoice::Always | VersionChoice::ByDate { .. } => {
                         choose_version(rule, &choice).cloned()
@@ -129,6 +138,8 @@ impl<'s> Evaluator<'s> {
                     title_en: rule.meta.title_en.clone(),
                     choice,
                     version,
+                    values,
+                    absent,
                     trace,
                     evaluation: Some(evaluation),
                 }
@@ -217,6 +228,7 @@ impl<'s> Evaluator<'s> {
         if keep_trace {
             host::start_trace();
         }
+        set_declared(rule.declared.clone());
         let options = CallFnOptions::new().eval_ast(false).rewind_scope(true);
         let result = self.engine.call_fn_with_options::<Dynamic>(
             options,
@@ -326,6 +338,20 @@ impl<'s> Evaluator<'s> {
     }
 }
 
+/// The declared reads of a rule as found on a record.
+fn declared_values(rule: &Rule, record: &Record) -> (Vec<(String, Value)>, Vec<String>) {
+    let mut values = Vec::new();
+    let mut absent = Vec::new();
+    for path in &rule.meta.reads {
+        match record.lookup(path) {
+            Lookup::Absent => absent.push(path.clone()),
+            Lookup::Null => values.push((path.clone(), Value::Null)),
+            Lookup::Value(v) => values.push((path.clone(), v.clone())),
+        }
+    }
+    (values, absent)
+}
+
 fn absent(evaluation: &mut Evaluation, field: &str) {
     evaluation.message = format!("所需字段 {field} 未记录，无法判断");
     evaluation.message_en = format!("{field} is absent (not recorded), so the rule cannot decide");
@@ -336,7 +362,7 @@ fn absent(evaluation: &mut Evaluation, field: &str) {
 
 /// The record as one shared Rhai value: every rule gets a reference, none a copy.
 pub(crate) fn record_value(record: &Record) -> Dynamic {
-    json_to_dynamic(&Value::Object(record.body().clone())).into_shared()
+    Dynamic::from(RecordRef(record.shared_body()))
 }
 
 fn version_choice(rule: &Rule, record: &Record) -> VersionChoice {

@@ -34,7 +34,7 @@ pub struct Rule {
     pub problem: Option<RuleError>,
     /// Field names (any path segment) the rule declares in `reads`: reading one of them when
     /// absent makes the outcome `unknown`; reading anything else that is absent is an error.
-    pub(crate) declared: HashSet<String>,
+    pub(crate) declared: Arc<HashSet<String>>,
     /// The line of each function definition, for errors that Rhai reports without a position.
     pub(crate) fn_lines: HashMap<String, usize>,
 }
@@ -214,7 +214,7 @@ fn load_rule(
     let fn_lines = function_lines(text);
     let broken = |meta: RuleMeta, problem: RuleError| Rule {
         fn_lines: fn_lines.clone(),
-        declared: declared_segments(&meta),
+        declared: Arc::new(declared_segments(&meta)),
         meta,
         pack: pack.clone(),
         path: path.clone(),
@@ -274,7 +274,7 @@ fn load_rule(
     }
     Rule {
         fn_lines,
-        declared: declared_segments(&meta),
+        declared: Arc::new(declared_segments(&meta)),
         meta,
         pack,
         path,

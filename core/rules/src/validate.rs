@@ -80,8 +80,12 @@ pub fn check(set: &RuleSet) -> Vec<Problem> {
                 problem(format!("version {label} ends ({to}) before it starts"));
             }
             for other in &meta.versions[i + 1..] {
-                let overlap = version.from.is_none_or(|af| other.to.is_none_or(|bt| af <= bt))
-                    && other.from.is_none_or(|bf| version.to.is_none_or(|at| bf <= at));
+                let overlap = version
+                    .from
+                    .is_none_or(|af| other.to.is_none_or(|bt| af <= bt))
+                    && other
+                        .from
+                        .is_none_or(|bf| version.to.is_none_or(|at| bf <= at));
                 if overlap {
                     problem(format!("versions {label} and {} overlap", other.label()));
                 }

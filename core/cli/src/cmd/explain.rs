@@ -112,6 +112,16 @@ fn print_one(e: &Explanation) {
     if let Some(v) = &e.version {
         println!("  basis: {}", v.basis);
     }
+    for (field, value) in &e.values {
+        let shown = match value {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        println!("  read {field} = {shown}");
+    }
+    if !e.absent.is_empty() && e.evaluation.is_some() {
+        println!("  not recorded: {}", e.absent.join(", "));
+    }
     for line in &e.trace {
         println!("  {line}");
     }

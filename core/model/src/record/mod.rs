@@ -9,6 +9,7 @@ pub mod schema;
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -195,7 +196,8 @@ impl fmt::Display for FieldError {
 pub struct Record {
     id: RecordId,
     record_type: RecordType,
-    body: Map<String, Value>,
+    /// Shared so that rules, look-ups and the store can hold the record without copying it.
+    body: Arc<Map<String, Value>>,
 }
 
 impl Record {
@@ -260,7 +262,7 @@ impl Record {
                 Ok(Record {
                     id,
                     record_type,
-                    body,
+                    body: Arc::new(body),
                 })
             }
             _ => Err(errors),
@@ -279,12 +281,17 @@ impl Record {
         &self.body
     }
 
+    /// The body behind its shared pointer (no copy).
+    pub fn shared_body(&self) -> Arc<Map<String, Value>> {
+        self.body.clone()
+    }
+
     pub fn into_body(self) -> Map<String, Value> {
-        self.body
+        Arc::unwrap_or_clone(self.body)
     }
 
     pub fn to_json(&self) -> Value {
-        Value::Object(self.body.clone())
+        Value::Object((*self.body).clone())
     }
 
     /// Looks up a dotted path such as `agency.region_code`.

@@ -7,8 +7,10 @@
 use rhai::plugin::*;
 use rhai::{Dynamic, Map};
 
+use super::record_ref::RecordRef;
 use super::{Signal, throw, trace};
 use crate::convert::display;
+use crate::convert::field_to_dynamic;
 
 pub(crate) enum Found {
     Absent,
@@ -29,6 +31,9 @@ pub(crate) fn find(record: &Dynamic, path: &str) -> Found {
         if value.is_unit() {
             return Found::Null;
         }
+        if let Some(record) = value.read_lock::<RecordRef>() {
+            return find_json(record.json(), segments);
+        }
         match value.read_lock::<Map>() {
             Some(map) => match map.get(*head) {
                 Some(inner) => step(inner, rest),
@@ -39,6 +44,23 @@ pub(crate) fn find(record: &Dynamic, path: &str) -> Found {
     }
     let segments: Vec<&str> = path.split('.').collect();
     step(record, &segments)
+}
+
+/// The same walk over a record's JSON, converting only the value found.
+fn find_json(object: &serde_json::Map<String, serde_json::Value>, segments: &[&str]) -> Found {
+    let mut current = object;
+    for (depth, segment) in segments.iter().enumerate() {
+        match current.get(*segment) {
+            None => return Found::Absent,
+            Some(serde_json::Value::Null) => return Found::Null,
+            Some(value) if depth + 1 == segments.len() => {
+                return Found::Value(field_to_dynamic(segments, value));
+            }
+            Some(serde_json::Value::Object(inner)) => current = inner,
+            Some(_) => return Found::Absent,
+        }
+    }
+    Found::Absent
 }
 
 #[export_module]
