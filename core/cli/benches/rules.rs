@@ -267,7 +267,10 @@ impl Native<'_> {
             if !types.contains(&"fine") {
                 return Ok(Outcome::Pass);
             }
-            let person = matches!(text(r, "party.nature")?, Some("natural_person" | "individual_business"));
+            let person = matches!(
+                text(r, "party.nature")?,
+                Some("natural_person" | "individual_business")
+            );
             let cap = Money::from_yuan(if person { person_cap } else { org_cap });
             let fine = match r.lookup("fine_amount") {
                 Lookup::Absent => return Err(Outcome::Unknown),
