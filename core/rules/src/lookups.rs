@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use jiandu_model::{Lookup, Record, RecordId, RecordType};
+use jiandu_model::{Date, Lookup, Record, RecordId, RecordType, ReferenceRow};
 use serde_json::{Map, Value};
 
 /// The fields of another record a rule may see.
@@ -80,6 +80,18 @@ pub struct Lookups {
     by_act: HashMap<String, Vec<Arc<Summary>>>,
     inspections: HashMap<(String, String, i32), Vec<Arc<Summary>>>,
     inspection_by_code: HashMap<String, Arc<Summary>>,
+    /// The published supervision-item list: code → (listed from, listed to). `None` when no
+    /// catalogue was loaded, so that rules answer `unknown` rather than guess.
+    items: Option<HashMap<String, (Option<Date>, Option<Date>)>>,
+}
+
+/// What the item catalogue says of a code on a date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemListing {
+    Listed,
+    NotYetOrNoLonger,
+    NotInCatalogue,
+    NoCatalogue,
 }
 
 impl Lookups {
@@ -151,6 +163,37 @@ impl Lookups {
             .get(&(party.to_owned(), agency.to_owned(), year))
             .cloned()
             .unwrap_or_default()
+    }
+
+    /// Loads the supervision-item catalogue (reference rows of kind `items`).
+    pub fn with_items<'a>(mut self, rows: impl IntoIterator<Item = &'a ReferenceRow>) -> Lookups {
+        let items = rows
+            .into_iter()
+            .map(|row| {
+                (
+                    row.key().to_owned(),
+                    (row.date("listed_from"), row.date("listed_to")),
+                )
+            })
+            .collect();
+        self.items = Some(items);
+        self
+    }
+
+    pub fn item_listing(&self, code: &str, on: Date) -> ItemListing {
+        let Some(items) = &self.items else {
+            return ItemListing::NoCatalogue;
+        };
+        match items.get(code.trim()) {
+            None => ItemListing::NotInCatalogue,
+            Some((from, to)) => {
+                if from.is_none_or(|f| f <= on) && to.is_none_or(|t| on <= t) {
+                    ItemListing::Listed
+                } else {
+                    ItemListing::NotYetOrNoLonger
+                }
+            }
+        }
     }
 
     /// The inspection whose `check_action_code` is `code`.

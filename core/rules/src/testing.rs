@@ -11,7 +11,9 @@
 //!   {"why": "another reading of the profile", "expect": "violation",
 //!    "settings": {"roll_last_day": false}, "record": {…}},
 //!   {"why": "a second unit fined the same act", "expect": "violation",
-//!    "others": [{"record_id": "P-2", "record_type": "penalty", "act_id": "A1", …}], "record": {…}}
+//!    "others": [{"record_id": "P-2", "record_type": "penalty", "act_id": "A1", …}], "record": {…}},
+//!   {"why": "the item was not yet listed", "expect": "violation",
+//!    "items": [{"item_code": "44011000000100", "name": "…", "listed_from": "2022-03-01"}], "record": {…}}
 //! ]
 //! ```
 //!
@@ -20,7 +22,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use jiandu_model::{Evaluation, Outcome, Record};
+use jiandu_model::{Evaluation, Outcome, Record, ReferenceKind, ReferenceRow};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -44,6 +46,9 @@ pub struct Case {
     /// Other records the cross-record look-ups see.
     #[serde(default)]
     pub others: Vec<Value>,
+    /// A supervision-item catalogue for the case (rows as imported with `jiandu import items`).
+    #[serde(default)]
+    pub items: Option<Vec<Value>>,
     pub record: Value,
 }
 
@@ -171,10 +176,27 @@ fn run_case(
             }
         }
     }
-    let evaluation = if case.settings.is_empty() && others.is_empty() {
+    let items = match case.items.map(|rows| {
+        rows.into_iter()
+            .map(|row| ReferenceRow::from_json(ReferenceKind::Item, row))
+            .collect::<Result<Vec<_>, _>>()
+    }) {
+        None => None,
+        Some(Ok(items)) => Some(items),
+        Some(Err(errors)) => {
+            result.failure = Some(format!(
+                "the case's item catalogue is not valid: {errors:?}"
+            ));
+            return result;
+        }
+    };
+    let evaluation = if case.settings.is_empty() && others.is_empty() && items.is_none() {
         plain.evaluate_rule(&rule.meta.id, &record)
     } else {
-        let lookups = Lookups::from_records(others.iter().chain(std::iter::once(&record)));
+        let mut lookups = Lookups::from_records(others.iter().chain(std::iter::once(&record)));
+        if let Some(items) = &items {
+            lookups = lookups.with_items(items);
+        }
         let profile = set.profile.with_overrides(&case.settings);
         Evaluator::with_profile(set, profile, Arc::new(lookups))
             .evaluate_rule(&rule.meta.id, &record)

@@ -89,6 +89,27 @@ pub mod lookups_api {
         Ok(to_array(&found))
     }
 
+    /// Whether the published supervision-item list held `code` on `on`: `"listed"`,
+    /// `"not_listed_then"` (in the catalogue, but not on that date), `"not_in_catalogue"`, or
+    /// `"no_catalogue"` when none was loaded.
+    #[rhai_fn(return_raw)]
+    pub fn item_listing(
+        ctx: NativeCallContext,
+        code: &str,
+        on: jiandu_model::Date,
+    ) -> Result<String, Box<EvalAltResult>> {
+        use crate::lookups::ItemListing;
+        let listing = host(&ctx)?.lookups.item_listing(code, on);
+        trace(|| format!("item_listing({code}, {on}) = {listing:?}"));
+        Ok(match listing {
+            ItemListing::Listed => "listed",
+            ItemListing::NotYetOrNoLonger => "not_listed_then",
+            ItemListing::NotInCatalogue => "not_in_catalogue",
+            ItemListing::NoCatalogue => "no_catalogue",
+        }
+        .into())
+    }
+
     /// The inspection behind `r` (the one whose `check_action_code` is `r`'s), or `()`.
     #[rhai_fn(return_raw)]
     pub fn inspection_behind(

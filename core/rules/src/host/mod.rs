@@ -10,6 +10,7 @@ pub(crate) mod outcome;
 pub(crate) mod parties;
 pub(crate) mod record;
 pub(crate) mod record_ref;
+pub(crate) mod restraints;
 pub(crate) mod settings;
 pub(crate) mod time;
 pub(crate) mod values;
