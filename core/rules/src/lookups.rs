@@ -82,8 +82,11 @@ pub struct Lookups {
     inspection_by_code: HashMap<String, Arc<Summary>>,
     /// The published supervision-item list: code → (listed from, listed to). `None` when no
     /// catalogue was loaded, so that rules answer `unknown` rather than guess.
-    items: Option<HashMap<String, (Option<Date>, Option<Date>)>>,
+    items: Option<HashMap<String, ListedPeriod>>,
 }
+
+/// When an item was on the published list: (from, to), either open.
+type ListedPeriod = (Option<Date>, Option<Date>);
 
 /// What the item catalogue says of a code on a date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
