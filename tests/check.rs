@@ -105,6 +105,65 @@ fn penalty_records_get_the_outcomes_the_law_requires() {
 }
 
 #[test]
+fn other_records_get_the_outcomes_the_law_and_the_counting_conventions_require() {
+    let dir = temp_dir();
+    let output = run_expect(
+        jiandu(dir.path())
+            .args(["check", "--all", "--items"])
+            .arg(fixture("check/items.csv"))
+            .arg(fixture("check/other-records.jsonl")),
+        0,
+    );
+    let got = outcomes(&stdout(&output));
+    let expect = |record: &str, rule: &str, outcome: &str| {
+        let key = (record.to_owned(), rule.to_owned());
+        assert_eq!(
+            got.get(&key).map(|(o, _)| o.as_str()),
+            Some(outcome),
+            "{record} {rule}"
+        );
+    };
+    // Clock hours: 24 hours across the 国庆 holiday is in time, 25 is not.
+    expect("CMP-24H", "CMP-EMERGENCY-24H", "pass");
+    expect("CMP-25H", "CMP-EMERGENCY-24H", "violation");
+    // The 30th day of a seizure, start day not counted, no roll-forward.
+    expect("SEIZE-DAY-30", "CMP-SEIZURE-30D", "pass");
+    expect("SEIZE-DAY-31", "CMP-SEIZURE-30D", "violation");
+    // 3 working days across 春节 2026 with its adjusted Saturday.
+    expect("FREEZE-3WD-SPRING", "CMP-FREEZE-DECISION-3WD", "pass");
+    expect("FREEZE-4WD-SPRING", "CMP-FREEZE-DECISION-3WD", "violation");
+    // Night begins at 22:00; a listed holiday is a violation, an ordinary Saturday a warning,
+    // an adjusted working Saturday a working day.
+    expect("EXEC-2159", "EXE-NIGHT-HOLIDAY", "pass");
+    expect("EXEC-2200", "EXE-NIGHT-HOLIDAY", "violation");
+    expect("EXEC-GUOQING", "EXE-NIGHT-HOLIDAY", "violation");
+    expect("EXEC-SATURDAY", "EXE-NIGHT-HOLIDAY", "warning");
+    expect("EXEC-ADJUSTED-SATURDAY", "EXE-NIGHT-HOLIDAY", "pass");
+    // The yearly cap, counted across the records of the file: the third inspection of one
+    // party by one agency goes over the placeholder cap of 2; another agency's does not count.
+    expect("INS-2", "INS-FREQ-CAP", "pass");
+    expect("INS-3", "INS-FREQ-CAP", "warning");
+    expect("INS-OTHER-AGENCY", "INS-FREQ-CAP", "pass");
+    // The published item list, from --items.
+    expect("INS-1", "INS-ITEM-LISTED", "pass");
+    expect("INS-UNLISTED-2021", "INS-ITEM-LISTED", "violation");
+    // Complaints: 7 working days and the 1-working-day sign-for across 国庆 2025.
+    expect("CPL-GUOQING", "CPL-ACCEPT-7WD", "pass");
+    expect("CPL-GUOQING", "CPL-SIGN-1WD", "pass");
+    expect("CPL-GUOQING", "CPL-NO-SELF-TRANSFER", "pass");
+    expect("CPL-LATE-SELF-TRANSFER", "CPL-ACCEPT-7WD", "violation");
+    expect("CPL-LATE-SELF-TRANSFER", "CPL-SIGN-1WD", "violation");
+    expect(
+        "CPL-LATE-SELF-TRANSFER",
+        "CPL-NO-SELF-TRANSFER",
+        "violation",
+    );
+    // Reports: 15 working days across 春节 2026.
+    expect("RPT-SPRING-15WD", "CPL-REPORT-VERIFY-15WD", "pass");
+    expect("RPT-SPRING-16WD", "CPL-REPORT-VERIFY-15WD", "violation");
+}
+
+#[test]
 fn the_default_output_lists_findings_only_in_the_documented_shape() {
     let dir = temp_dir();
     let output = run_expect(

@@ -23,6 +23,7 @@
 //!
 //! Pure: records in, outcomes out. The rules never touch the store.
 
+pub mod catalogue;
 mod convert;
 mod engine;
 mod error;

@@ -29,6 +29,28 @@ pub struct Args {
     /// Print every outcome, `pass` and `not_applicable` included.
     #[arg(long)]
     pub all: bool,
+    /// The supervision-item catalogue (as for `jiandu import items`) for INS-ITEM-LISTED;
+    /// without it that rule answers `unknown`.
+    #[arg(long, value_name = "FILE")]
+    pub items: Option<PathBuf>,
+}
+
+/// Reads a supervision-item catalogue file; any invalid row refuses the file.
+pub fn read_items(path: &std::path::Path) -> Result<Vec<jiandu_model::ReferenceRow>> {
+    let rows = jiandu_ingest::read_file(path, None)?;
+    let parsed = jiandu_ingest::parse_reference(
+        jiandu_model::ReferenceKind::Item,
+        rows,
+        &Mapping::default(),
+    );
+    if let Some(reject) = parsed.rejects.first() {
+        return Err(BadInput(format!(
+            "the item catalogue is not valid: {}",
+            reject.describe(&path.display().to_string())
+        ))
+        .into());
+    }
+    Ok(parsed.good)
 }
 
 /// Reads and checks the records of a file; any syntax error refuses the whole file.
@@ -70,7 +92,11 @@ pub fn run(settings: &Settings, profile: &str, args: Args) -> Result<()> {
     let records = read_records(&args.file)?;
     let set = settings.rule_set(None, profile)?;
     let broken = report_broken(&set);
-    let lookups = Arc::new(Lookups::from_records(&records));
+    let mut lookups = Lookups::from_records(&records);
+    if let Some(items) = &args.items {
+        lookups = lookups.with_items(&read_items(items)?);
+    }
+    let lookups = Arc::new(lookups);
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1);

@@ -22,6 +22,13 @@ pub enum Command {
     Check { dir: Option<PathBuf> },
     /// List the rules: id, titles, record types, versions.
     List { dir: Option<PathBuf> },
+    /// Write the rule catalogue (Markdown generated from the rule files).
+    Catalogue {
+        dir: Option<PathBuf>,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Write Rhai definition files of the host API for editor completion.
     Definitions {
         #[arg(long, default_value = ".rhai/definitions")]
@@ -80,6 +87,23 @@ pub fn run(settings: &Settings, profile: &str, command: Command) -> Result<()> {
                         ""
                     }
                 );
+            }
+            Ok(())
+        }
+        Command::Catalogue { dir, out } => {
+            let set = settings.rule_set(dir.as_deref(), profile)?;
+            let text = jiandu_rules::catalogue::markdown(&set);
+            match out {
+                Some(path) => {
+                    std::fs::write(&path, text)
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    println!(
+                        "wrote the catalogue of {} rules to {}",
+                        set.rules.len(),
+                        path.display()
+                    );
+                }
+                None => print!("{text}"),
             }
             Ok(())
         }

@@ -260,6 +260,7 @@ pub static FIELDS: &[(&str, FieldKind)] = &[
     ("objection_date", Date),
     ("informed_date", Date),
     ("concluded_date", Date),
+    ("disclosures[].for_mediation", Bool),
     ("handover_log[].action", Enum(HANDOVER_ACTIONS)),
     ("handover_log[].at", Moment),
 ];
