@@ -151,7 +151,8 @@ mod tests {
         let calendar = Calendar::builtin();
         let data = generate(5, &calendar);
         for planted in &data.planted {
-            if planted.eligible < 1000 {
+            // Rate 0: defects that follow from the data (tallied), not rolled.
+            if planted.eligible < 1000 || planted.rate == 0.0 {
                 continue;
             }
             let observed = planted.planted as f64 / planted.eligible as f64;

@@ -154,9 +154,9 @@ pub fn generate(rng: &mut Rng) -> Reference {
 
     let mut officers = Vec::new();
     for (unit_idx, unit) in units.iter().enumerate() {
-        let n = if unit.region_code == "441800" { 10 } else { 7 };
+        let n = if unit.region_code == "441800" { 12 } else { 9 };
         for seq in 0..n {
-            let valid_from = d(rng.range(2014, 2022) as i32, rng.range(1, 12) as u32, 1);
+            let valid_from = d(rng.range(2012, 2018) as i32, rng.range(1, 12) as u32, 1);
             // Certificates are renewed every five years; most in the demo were renewed in time.
             let valid_until = valid_from.add_years(if rng.chance(0.85) { 12 } else { 5 });
             officers.push(Officer {

@@ -5,8 +5,16 @@ use serde_json::{Value, json};
 
 use super::{Defect, Gen, defect};
 
-const OVER_30_DAYS: Defect = defect("cmp.over_30_days", "CMP-SEIZURE-30D", 0.04);
-const LATE_EXTENSION: Defect = defect("cmp.late_extension", "CMP-SEIZURE-30D", 0.15);
+const OVER_30_DAYS: Defect = defect(
+    "cmp.over_30_days",
+    "CMP-SEIZURE-30D, CMP-SEIZURE-DISPOSAL",
+    0.04,
+);
+const LATE_EXTENSION: Defect = defect(
+    "cmp.late_extension",
+    "CMP-SEIZURE-30D, CMP-SEIZURE-DISPOSAL",
+    0.15,
+);
 const APPROVAL_AFTER_START: Defect =
     defect("cmp.approval_after_start", "CMP-APPROVAL-BEFORE", 0.03);
 const EMERGENCY_REPORT_LATE: Defect =
@@ -14,6 +22,7 @@ const EMERGENCY_REPORT_LATE: Defect =
 const ONE_OFFICER: Defect = defect("cmp.one_officer", "CMP-OFFICERS-2", 0.02);
 const NO_ONSITE_RECORD: Defect = defect("cmp.no_onsite_record", "CMP-ONSITE-RECORD", 0.015);
 const DAILY_NECESSITY: Defect = defect("cmp.daily_necessity", "CMP-SEIZURE-SCOPE", 0.008);
+const NO_AV_RECORD: Defect = defect("cmp.no_av_record", "PUB-AV-RECORD", 0.02);
 
 pub(crate) const DEFECTS: &[Defect] = &[
     OVER_30_DAYS,
@@ -23,6 +32,7 @@ pub(crate) const DEFECTS: &[Defect] = &[
     ONE_OFFICER,
     NO_ONSITE_RECORD,
     DAILY_NECESSITY,
+    NO_AV_RECORD,
 ];
 
 const GOODS: &[&str] = &[
@@ -106,6 +116,15 @@ pub(crate) fn generate(mk: &mut Gen<'_>) -> Value {
     record["items"] = json!(items);
     duration_fields(mk, &mut record, start.date(), &mut planted);
 
+    let av: Vec<String> = if mk.plant(NO_AV_RECORD, &mut planted) {
+        vec![]
+    } else {
+        vec![format!("{record_id}-AV1")]
+    };
+    record["av_recording_ids"] = json!(av);
+    record["av_gaps"] = json!([]);
+    record["transferred_to_judiciary"] = json!(false);
+    super::shared(mk, &mut record, day);
     let party_value = mk.party_on_record(party, &mut planted);
     record["party"] = party_value;
     record["region_code"] = json!(mk.region_code(unit, party, day, &mut planted));
@@ -121,6 +140,7 @@ fn duration_fields(
     planted: &mut Vec<&'static str>,
 ) {
     let release = if mk.plant(OVER_30_DAYS, planted) {
+        record["extension"] = Value::Null;
         start.add_days(mk.rng.range(31, 45))
     } else if mk.rng.chance(0.12) {
         let approved = if mk.plant(LATE_EXTENSION, planted) {

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::{Defect, Gen, defect};
 
-const NO_URGING: Defect = defect("exe.no_urging", "EXE-URGE-WRITTEN", 0.02);
+const NO_URGING: Defect = defect("exe.no_urging", "EXE-URGE-WRITTEN, EXE-DECISION", 0.02);
 const NIGHT: Defect = defect("exe.night", "EXE-NIGHT-HOLIDAY", 0.025);
 const HOLIDAY: Defect = defect("exe.holiday", "EXE-NIGHT-HOLIDAY", 0.015);
 const LATE_FEE_OVER_CAP: Defect = defect("exe.late_fee_over_cap", "EXE-LATE-FEE-CAP", 0.03);
@@ -65,8 +65,12 @@ pub(crate) fn generate(mk: &mut Gen<'_>) -> Value {
     record["urging"] = if mk.plant(NO_URGING, &mut planted) {
         Value::Null
     } else {
-        json!({"date": urging_date, "written": true, "deadline": urging_deadline, "manner": "书面催告",
-               "rights": true, "service_method": "direct", "served_date": urging_date})
+        let mut urging = json!({"date": urging_date, "written": true, "deadline": urging_deadline, "manner": "书面催告",
+                                "rights": true, "service_method": "direct", "served_date": urging_date});
+        if !demolition {
+            urging["amount"] = json!(mk.rng.range(10, 500) * 100);
+        }
+        urging
     };
 
     let mut start_hour = (9, 16);
@@ -116,6 +120,20 @@ pub(crate) fn generate(mk: &mut Gen<'_>) -> Value {
     }
     record["party"] = mk.party_on_record(party, &mut planted);
     record["region_code"] = json!(mk.region_code(unit, party, urging_date, &mut planted));
+    if demolition {
+        record["late_amount_charged"] = Value::Null;
+        record["av_recording_ids"] = json!([format!("{record_id}-AV1")]);
+        record["av_gaps"] = json!([]);
+    }
+    super::shared(mk, &mut record, decision_date);
+    super::fill_known(
+        &mut record,
+        &[
+            ("court_application_date", Value::Null),
+            ("substitute", Value::Null),
+            ("suspended_date", Value::Null),
+        ],
+    );
     record["demo_defects"] = json!(planted);
     record
 }

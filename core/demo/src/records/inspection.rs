@@ -12,6 +12,9 @@ const AUXILIARY: Defect = defect("ins.auxiliary_officer", "INS-SUBJECT", 0.015);
 const LATE_PUBLICITY: Defect = defect("ins.late_result_publicity", "PUB-INSPECTION-20WD", 0.05);
 const NO_DRAW: Defect = defect("ins.random_without_draw", "INS-RANDOM", 0.03);
 const REPORTED_BEFORE_CHECK: Defect = defect("data.reported_before_check", "DATA-DATE-ORDER", 0.01);
+/// Not a random draw: two catalogue items joined the published list in 2022, so inspections
+/// of them before then are unlisted. Tallied, not rolled.
+const UNLISTED_ITEM: Defect = defect("ins.unlisted_item", "INS-ITEM-LISTED", 0.0);
 
 pub(crate) const DEFECTS: &[Defect] = &[
     ONE_OFFICER,
@@ -20,6 +23,7 @@ pub(crate) const DEFECTS: &[Defect] = &[
     LATE_PUBLICITY,
     NO_DRAW,
     REPORTED_BEFORE_CHECK,
+    UNLISTED_ITEM,
 ];
 
 /// An inspection and what a penalty that follows it needs to know.
@@ -42,15 +46,17 @@ pub(crate) fn generate<'a>(mk: &mut Gen<'a>, found_violation: bool) -> Generated
 
     let n_officers = if mk.rng.chance(0.2) { 3 } else { 2 };
     let mut officers = mk.officers_for(unit_idx, check_date, n_officers);
-    if mk.plant(ONE_OFFICER, &mut planted) {
+    // Defects are planted only where the rule they break was in force on the check date.
+    let since = |y, m, d| check_date >= Date::from_ymd(y, m, d).expect("valid date");
+    if since(2021, 7, 15) && mk.plant(ONE_OFFICER, &mut planted) {
         officers.truncate(1);
-    } else if mk.plant(AUXILIARY, &mut planted)
-        && let Some(aux) = mk.auxiliary_officer(unit_idx)
-    {
-        officers.truncate(1);
-        officers.push(aux);
+    } else if since(2025, 1, 3) && mk.plant(AUXILIARY, &mut planted) {
+        match mk.auxiliary_officer(unit_idx) {
+            Some(aux) => officers.push(aux),
+            None => mk.unplant(AUXILIARY, &mut planted),
+        }
     }
-    let cert_shown = !mk.plant(CERT_NOT_SHOWN, &mut planted);
+    let cert_shown = !(since(2021, 7, 15) && mk.plant(CERT_NOT_SHOWN, &mut planted));
 
     let kind = *mk
         .rng
@@ -99,13 +105,26 @@ pub(crate) fn generate<'a>(mk: &mut Gen<'a>, found_violation: bool) -> Generated
             check_date.year(),
             mk.rng.range(1, 40)
         ));
-        record["object_draw_log_id"] = if mk.plant(NO_DRAW, &mut planted) {
+        record["object_draw_log_id"] = if since(2020, 1, 1) && mk.plant(NO_DRAW, &mut planted) {
             Value::Null
         } else {
             json!(format!("CQ-O-{}", mk.rng.range(10000, 99999)))
         };
         record["inspector_draw_log_id"] = json!(format!("CQ-I-{}", mk.rng.range(10000, 99999)));
     }
+    let item = record["supervision_item_code"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    mk.tally(
+        UNLISTED_ITEM,
+        reference
+            .items
+            .iter()
+            .any(|i| i.code == item && i.listed_from > check_date),
+        &mut planted,
+    );
+    record["major_decision"] = json!(false);
     record["demo_defects"] = json!(planted);
     Generated {
         record,

@@ -19,8 +19,8 @@ use crate::reference::{Officer, Party, Reference, Unit};
 use crate::rng::Rng;
 use crate::vocabulary::DEPARTMENTS;
 
-/// A planted defect: its id, the rule it should trip, and the chance it is planted in an
-/// eligible record.
+/// A planted defect: its id, the rule(s) it should trip (comma-separated when one defect
+/// breaks several requirements), and the chance it is planted in an eligible record.
 #[derive(Debug, Clone, Copy)]
 pub struct Defect {
     pub id: &'static str,
@@ -62,9 +62,10 @@ pub(crate) struct Gen<'a> {
     pub seq: u64,
 }
 
-/// The last act date the demo uses: every deadline from it stays inside the calendar's data.
+/// The last act date the demo uses: every deadline from it (a late decision, then 20 working
+/// days to publish) stays inside the calendar's data, which ends with 2026.
 pub(crate) fn last_act_date() -> Date {
-    Date::from_ymd(2026, 8, 31).expect("valid date")
+    Date::from_ymd(2026, 6, 30).expect("valid date")
 }
 
 impl<'a> Gen<'a> {
@@ -88,6 +89,15 @@ impl<'a> Gen<'a> {
             true
         } else {
             false
+        }
+    }
+
+    /// Tallies a defect that follows from the data rather than from a roll.
+    pub fn tally(&mut self, defect: Defect, present: bool, planted: &mut Vec<&'static str>) {
+        *self.eligible.entry(defect.id).or_default() += 1;
+        if present {
+            *self.planted.entry(defect.id).or_default() += 1;
+            planted.push(defect.id);
         }
     }
 
@@ -228,6 +238,20 @@ impl<'a> Gen<'a> {
                     && to <= o.valid_until
             })
             .collect();
+        if pool.len() < n {
+            // Few certificates span the whole case: take those valid when it began.
+            pool = self
+                .reference
+                .officers
+                .iter()
+                .filter(|o| {
+                    o.unit_idx == unit_idx
+                        && !o.is_auxiliary
+                        && o.valid_from <= from
+                        && from <= o.valid_until
+                })
+                .collect();
+        }
         let mut chosen = Vec::new();
         while chosen.len() < n && !pool.is_empty() {
             let idx = self.rng.range(0, pool.len() as i64 - 1) as usize;
@@ -286,6 +310,32 @@ impl<'a> Gen<'a> {
         }
         region
     }
+}
+
+/// Sets the fields a real case file would state even when nothing happened ("no hearing was
+/// requested", "no evidence was held"), unless the generator already set them: without them
+/// every rule about an optional step would be `unknown`.
+pub(crate) fn fill_known(record: &mut Value, defaults: &[(&str, Value)]) {
+    let Value::Object(map) = record else {
+        return;
+    };
+    for (field, value) in defaults {
+        map.entry((*field).to_owned())
+            .or_insert_with(|| value.clone());
+    }
+}
+
+/// The sharing with the provincial platform (广东省市场监管条例), a few days after creation.
+pub(crate) fn shared(mk: &mut Gen<'_>, record: &mut Value, created: Date) {
+    let shared = mk.wd_in(created, 1, 12);
+    fill_known(
+        record,
+        &[
+            ("created_at", json!(created)),
+            ("shared_at", json!(shared)),
+            ("major_decision", json!(false)),
+        ],
+    );
 }
 
 pub(crate) const DATA_BAD_USCC: Defect = defect("data.bad_uscc", "DATA-USCC", 0.005);

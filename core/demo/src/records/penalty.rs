@@ -78,11 +78,16 @@ pub(crate) fn generate(mk: &mut Gen<'_>, inspection: &Generated<'_>) -> Value {
             .map(|o| o.on_record())
             .collect()
     };
-    if mk.plant(ONE_OFFICER, &mut planted) {
+    // The old summary procedure set no headcount: no officer defect to plant there.
+    let headcount_applies = !summary || new_law(check_date);
+    if headcount_applies && mk.plant(ONE_OFFICER, &mut planted) {
         officers.truncate(1);
-    } else if mk.plant(EXPIRED_CERT, &mut planted) {
+    } else if headcount_applies && mk.plant(EXPIRED_CERT, &mut planted) {
         match mk.expired_officer(inspection.unit_idx, check_date) {
-            Some(expired) if officers.len() >= 2 => officers[1] = expired.on_record(),
+            Some(expired) if officers.len() >= 2 => {
+                officers.truncate(2);
+                officers[1] = expired.on_record();
+            }
             _ => mk.unplant(EXPIRED_CERT, &mut planted),
         }
     }
@@ -116,6 +121,39 @@ pub(crate) fn generate(mk: &mut Gen<'_>, inspection: &Generated<'_>) -> Value {
     if mk.plant(PAID_TO_AGENCY, &mut planted) && record["payment"].is_object() {
         record["payment"]["paid_to"] = json!("agency_account");
     }
+    let decided = record["decision_date"]
+        .as_str()
+        .and_then(|d| Date::parse(d).ok())
+        .unwrap_or(check_date);
+    super::shared(mk, &mut record, decided);
+    super::fill_known(
+        &mut record,
+        &[
+            ("evidence_hold_date", Value::Null),
+            ("minor", json!(false)),
+            ("first_violation", json!(false)),
+            ("harm_minor", json!(false)),
+            ("corrected_promptly", json!(false)),
+            ("no_fault_proven", json!(false)),
+            ("harmful_consequence", json!(false)),
+            ("involves_life_health_or_finance", json!(false)),
+            ("late_fee_charged", Value::Null),
+            ("deferral", Value::Null),
+            ("evidence_source", json!("on_site")),
+            ("decision_changed_date", Value::Null),
+            ("gsxt_removed_date", Value::Null),
+            ("gsxt_published_date", Value::Null),
+            ("hearing_requested_date", Value::Null),
+            ("hearing_held", json!(false)),
+            ("hearing_date", Value::Null),
+            ("complex_or_major", json!(false)),
+            ("publish_required", json!(!summary)),
+            (
+                "process_records",
+                json!({"start": true, "investigation": true, "review": true, "decision": true, "service": true, "execution": true}),
+            ),
+        ],
+    );
     record["demo_defects"] = json!(planted);
     record
 }
@@ -142,6 +180,12 @@ fn summary_fields(
     let on_spot = !warning_only && fine <= on_spot_cap && mk.rng.chance(0.5);
     record["procedure"] = json!("summary");
     record["decision_date"] = json!(date);
+    record["prior_notice_date"] = json!(date);
+    record["prior_notice"] =
+        json!({"penalty": true, "facts": true, "reasons": true, "basis": true, "rights": true});
+    record["statement_waived"] = json!(false);
+    record["defence_submitted"] = json!(false);
+    record["defence_reviewed"] = json!(true);
     record["party_present_at_announcement"] = json!(true);
     record["service_date"] = json!(date);
     record["service_method"] = json!("direct");
@@ -151,10 +195,17 @@ fn summary_fields(
     if warning_only {
         record["penalty_types"] = json!(["warning"]);
         record["fine_amount"] = json!(0);
+        record["noticed_penalty"] = json!({"types": ["warning"], "amount": 0});
+        record["decided_penalty"] = json!({"types": ["warning"], "amount": 0});
+        record["payment"] = Value::Null;
         return;
     }
     record["penalty_types"] = json!(["fine"]);
     record["fine_amount"] = Money::from_yuan(fine).to_json();
+    record["noticed_penalty"] =
+        json!({"types": ["fine"], "amount": Money::from_yuan(fine).to_json()});
+    record["decided_penalty"] =
+        json!({"types": ["fine"], "amount": Money::from_yuan(fine).to_json()});
     record["decision_received_date"] = json!(date);
     record["due_date"] = json!(date.add_days(15));
     let paid = if on_spot {
@@ -187,8 +238,11 @@ fn ordinary_fields(
         mk.rng.range(20, 1500) * 100
     };
     let suspend = mk.rng.chance(0.04);
+    // The defence may end in a heavier fine (a planted defect): eligibility follows the decision.
+    let heavier = mk.plant(HEAVIER_AFTER_DEFENCE, planted);
+    let decided_fine = if heavier { fine + fine / 5 } else { fine };
     // 较大数额 per the profile default: 10,000 for persons, 100,000 for organisations.
-    let hearing_eligible = suspend || fine >= if person { 10_000 } else { 100_000 };
+    let hearing_eligible = suspend || decided_fine >= if person { 10_000 } else { 100_000 };
     let mut types = vec!["fine"];
     if suspend {
         types.push("suspend_business");
@@ -254,11 +308,7 @@ fn ordinary_fields(
     record["defence_submitted"] = json!(mk.rng.chance(0.3));
     record["defence_reviewed"] = json!(true);
     let noticed = Money::from_yuan(fine);
-    let decided = if mk.plant(HEAVIER_AFTER_DEFENCE, planted) {
-        Money::from_yuan(fine + fine / 5)
-    } else {
-        noticed
-    };
+    let decided = Money::from_yuan(decided_fine);
     record["noticed_penalty"] = json!({"types": types, "amount": noticed.to_json()});
     record["decided_penalty"] = json!({"types": types, "amount": decided.to_json()});
     record["fine_amount"] = decided.to_json();
@@ -281,11 +331,15 @@ fn ordinary_fields(
     let service = if present {
         decision
     } else if mk.plant(LATE_SERVICE, planted) {
-        let days = mk.rng.range(8, 14);
         if new_law(decision) {
-            mk.wd(decision, days)
+            mk.wd_in(decision, 8, 14)
         } else {
-            decision.add_days(days)
+            // Past the 7 days even when their last day rolls forward to a working day.
+            let due = mk
+                .calendar
+                .add_days(decision, 7, jiandu_calendar::Roll::NextWorkingDay)
+                .unwrap_or_else(|_| decision.add_days(7));
+            due.add_days(mk.rng.range(1, 7))
         }
     } else {
         let days = mk.rng.range(1, 6);
@@ -343,6 +397,20 @@ pub(crate) fn double_fines(mk: &mut Gen<'_>, records: &[Value]) -> Vec<Value> {
             .and_then(|d| Date::parse(d).ok())
             .unwrap_or_else(|| mk.act_date());
         let mut copy = record.clone();
+        // The second fine comes later: it is the one that breaks 一事不再罚. The second case's
+        // own dates move with it; the violation and its discovery stay.
+        let offset = mk.rng.range(5, 40);
+        let decision = decision.add_days(offset);
+        if let Value::Object(fields) = &mut copy {
+            for (field, value) in fields.iter_mut() {
+                if matches!(field.as_str(), "violation_date" | "discovery_date") {
+                    continue;
+                }
+                if let Some(day) = value.as_str().and_then(|s| Date::parse(s).ok()) {
+                    *value = json!(day.add_days(offset));
+                }
+            }
+        }
         copy["record_id"] = json!(mk.next_id(unit, "CF", decision));
         copy["agency"] = unit.agency();
         copy["officers"] = json!(
@@ -352,7 +420,13 @@ pub(crate) fn double_fines(mk: &mut Gen<'_>, records: &[Value]) -> Vec<Value> {
                 .collect::<Vec<_>>()
         );
         copy["check_action_code"] = Value::Null;
-        copy["demo_defects"] = json!(planted);
+        // The copy keeps the original's own defects and adds the double fine.
+        let mut defects: Vec<Value> = record["demo_defects"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        defects.extend(planted.iter().map(|d| json!(d)));
+        copy["demo_defects"] = json!(defects);
         extra.push(copy);
     }
     extra
