@@ -90,6 +90,7 @@ pub struct Calendar {
     listed: HashMap<Date, Listed>,
     notices: BTreeMap<i32, YearNotice>,
     source: String,
+    content_hash: String,
 }
 
 impl Calendar {
@@ -149,10 +150,16 @@ impl Calendar {
                 return Err(invalid(format!("year {} has two entries", year.year)));
             }
         }
+        use sha2::Digest;
+        let content_hash = sha2::Sha256::digest(text.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
         Ok(Calendar {
             listed,
             notices,
             source: source.to_owned(),
+            content_hash,
         })
     }
 
@@ -172,6 +179,11 @@ impl Calendar {
             "rules/calendar/cn-statutory.json (built in)",
         )
         .expect("the shipped calendar parses")
+    }
+
+    /// SHA-256 of the calendar file: a changed calendar means every deadline may change.
+    pub fn content_hash(&self) -> &str {
+        &self.content_hash
     }
 
     /// Where this calendar was read from.

@@ -53,6 +53,10 @@ enum Command {
     /// Rules: run their test cases, check them, list them, write editor definitions.
     #[command(subcommand)]
     Rules(cmd::rules::Command),
+    /// Evaluate the records changed since the last sweep (or all with --full); keep the findings.
+    Sweep(cmd::sweep::Args),
+    /// Share the batches of running sweeps with other processes (PostgreSQL).
+    Worker(cmd::sweep::WorkerArgs),
 }
 
 /// An error caused by what the user gave us (exit code 2), as opposed to a failure.
@@ -83,7 +87,7 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("JIANDU_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,sqlx::query=error")),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -106,6 +110,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Check(args) => cmd::check::run(&settings()?, &cli.profile, args),
         Command::Explain(args) => cmd::explain::run(&settings()?, &cli.profile, args),
         Command::Rules(command) => cmd::rules::run(&settings()?, &cli.profile, command),
+        Command::Sweep(args) => {
+            runtime()?.block_on(cmd::sweep::run(&settings()?, &cli.profile, args))
+        }
+        Command::Worker(args) => {
+            runtime()?.block_on(cmd::sweep::worker(&settings()?, &cli.profile, args))
+        }
     }
 }
 

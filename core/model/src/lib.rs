@@ -14,8 +14,10 @@
 //!
 //! No IO and no async here.
 
+mod case;
 pub mod clock;
 mod date;
+pub mod finding;
 mod item_code;
 mod moment;
 mod money;
@@ -25,7 +27,9 @@ mod reference;
 mod region;
 mod uscc;
 
+pub use case::CaseState;
 pub use date::{Date, DateParseError};
+pub use finding::{Change, FindingState, FindingStatus, reconcile};
 pub use item_code::{ItemCode, ItemCodeError};
 pub use moment::{Moment, MomentParseError, china_offset};
 pub use money::{Money, MoneyParseError};

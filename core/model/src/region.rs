@@ -163,6 +163,7 @@ pub enum RegionValidity {
 pub struct RegionTable {
     covers: Vec<String>,
     entries: HashMap<RegionCode, RegionEntry>,
+    content_hash: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -176,7 +177,14 @@ impl RegionTable {
     /// Parses the tab-separated table. Lines starting with `#covers` list four-digit
     /// prefixes judged exactly; other `#` lines are comments; the header line starts `code`.
     pub fn parse(text: &str) -> Result<RegionTable, RegionTableError> {
-        let mut table = RegionTable::default();
+        use sha2::Digest;
+        let mut table = RegionTable {
+            content_hash: sha2::Sha256::digest(text.as_bytes())
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect(),
+            ..RegionTable::default()
+        };
         for (idx, raw) in text.lines().enumerate() {
             let line = idx + 1;
             let err = |reason: String| RegionTableError { line, reason };
@@ -241,6 +249,11 @@ impl RegionTable {
             }
             None => RegionValidity::NotCovered,
         }
+    }
+
+    /// SHA-256 of the table's text: a changed table may change DATA-REGION's outcomes.
+    pub fn content_hash(&self) -> &str {
+        &self.content_hash
     }
 
     pub fn name(&self, code: RegionCode) -> Option<&str> {

@@ -43,7 +43,7 @@ mod tests;
 pub use engine::{LIMITS, Limits};
 pub use error::{Location, RuleError};
 pub use evaluate::{Evaluator, Explanation, VersionChoice};
-pub use lookups::{ItemListing, Lookups, Summary, agency_key, party_key};
+pub use lookups::{ItemListing, Lookups, Summary};
 pub use meta::{DateField, Interpretation, RuleMeta, Version, parse_front_matter};
 pub use pack::{Rule, RuleSet};
 pub use parallel::evaluate_all;

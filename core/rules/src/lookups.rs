@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use jiandu_model::{Date, Lookup, Record, RecordId, RecordType, ReferenceRow};
+use jiandu_model::{Date, Record, RecordId, RecordType, ReferenceRow};
 use serde_json::{Map, Value};
 
 /// The fields of another record a rule may see.
@@ -53,26 +53,6 @@ impl Summary {
             body,
         }
     }
-}
-
-/// Keys that identify a party or an agency across records: USCC, else id, else name.
-pub fn party_key(body: &Map<String, Value>) -> Option<String> {
-    key_of(body, "party", &["uscc", "id", "name"])
-}
-
-pub fn agency_key(body: &Map<String, Value>) -> Option<String> {
-    key_of(body, "agency", &["unit_id", "uscc", "name"])
-}
-
-fn key_of(body: &Map<String, Value>, object: &str, fields: &[&str]) -> Option<String> {
-    fields.iter().find_map(|field| {
-        match jiandu_model::record::lookup_in(body, &format!("{object}.{field}")) {
-            Lookup::Value(Value::String(s)) if !s.trim().is_empty() => {
-                Some(format!("{field}:{}", s.trim()))
-            }
-            _ => None,
-        }
-    })
 }
 
 #[derive(Debug, Default)]
@@ -129,10 +109,9 @@ impl Lookups {
                     self.inspection_by_code
                         .insert(code.trim().to_owned(), summary.clone());
                 }
-                let body = record.body();
                 if let (Some(party), Some(agency), Some(date)) = (
-                    party_key(body),
-                    agency_key(body),
+                    record.party_key(),
+                    record.agency_key(),
                     record
                         .date_at("check_date")
                         .or_else(|| record.date_at("check_time")),

@@ -62,8 +62,8 @@ pub struct RuleSet {
     pub calendar: Calendar,
     pub regions: RegionTable,
     pub dir: PathBuf,
-    /// SHA-256 over every rule file and the profile: when it changes, every record must be
-    /// judged again.
+    /// SHA-256 over every rule file, the profile, the calendar and the region table: when it
+    /// changes, every record must be judged again.
     pub content_hash: String,
 }
 
@@ -162,6 +162,8 @@ impl RuleSet {
             rules.push(load_rule(&compiler, pack, path, shown, &text));
         }
         hasher.update(profile.content_hash.as_bytes());
+        hasher.update(calendar.content_hash().as_bytes());
+        hasher.update(regions.content_hash().as_bytes());
         rules.sort_by(|a, b| a.meta.id.cmp(&b.meta.id));
         let mut by_type: HashMap<RecordType, Vec<usize>> = HashMap::new();
         for (idx, rule) in rules.iter().enumerate() {

@@ -13,10 +13,15 @@
 //! # Ok(()) }
 //! ```
 
+mod audit;
+mod cases;
+mod findings;
 mod hash;
+mod keys;
 mod migrations;
 mod records;
 mod reference;
+mod sweeps;
 
 use std::str::FromStr;
 use std::sync::Once;
@@ -26,8 +31,12 @@ use sqlx::AnyPool;
 use sqlx::Executor;
 use sqlx::any::AnyPoolOptions;
 
+pub use audit::{AuditEvent, AuditVerification, StoredAuditEvent};
+pub use cases::{CaseMoveError, CaseRow};
+pub use findings::{ChangeCounts, FindingFilter, FindingRow};
 pub use hash::content_hash;
 pub use records::{ImportSummary, StoredRecord};
+pub use sweeps::{BatchClaim, BatchWork, RecordResult, SweepInfo, SweepPlan, SweepTotals};
 
 /// Which database a URL names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,11 +170,13 @@ impl Store {
                 url: shown.clone(),
                 source,
             })?;
-        Ok(Store {
+        let store = Store {
             pool,
             backend,
             url: shown,
-        })
+        };
+        store.backfill_keys().await?;
+        Ok(store)
     }
 
     pub fn backend(&self) -> Backend {

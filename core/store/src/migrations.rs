@@ -9,12 +9,20 @@ use crate::Backend;
 
 /// (version, description, SQLite text, PostgreSQL text). Append only: never edit a
 /// migration that has shipped, add a new one.
-const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
-    1,
-    "records",
-    include_str!("../migrations/sqlite/0001_records.sql"),
-    include_str!("../migrations/postgres/0001_records.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
+    (
+        1,
+        "records",
+        include_str!("../migrations/sqlite/0001_records.sql"),
+        include_str!("../migrations/postgres/0001_records.sql"),
+    ),
+    (
+        2,
+        "sweeps findings cases",
+        include_str!("../migrations/sqlite/0002_sweeps_findings_cases.sql"),
+        include_str!("../migrations/postgres/0002_sweeps_findings_cases.sql"),
+    ),
+];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {
     let migrations = MIGRATIONS

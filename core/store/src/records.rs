@@ -24,6 +24,34 @@ pub struct ImportSummary {
     pub n_rejected: u64,
 }
 
+/// The keys cross-record rules look up, kept in columns so a sweep can find related records.
+pub(crate) struct RecordKeys {
+    pub act_id: Option<String>,
+    pub party_key: Option<String>,
+    pub agency_key: Option<String>,
+    pub check_action_code: Option<String>,
+    pub unit_id: Option<String>,
+}
+
+impl RecordKeys {
+    pub fn of(record: &Record) -> RecordKeys {
+        let text = |field: &str| {
+            record
+                .text_at(field)
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+        };
+        RecordKeys {
+            act_id: text("act_id"),
+            party_key: record.party_key(),
+            agency_key: record.agency_key(),
+            check_action_code: text("check_action_code"),
+            unit_id: record.unit_id(),
+        }
+    }
+}
+
 /// A record as stored, with its bookkeeping.
 #[derive(Debug, Clone)]
 pub struct StoredRecord {
@@ -152,11 +180,14 @@ impl Store {
             let mut done = 0u64;
             for chunk in changed.chunks(CHUNK) {
                 let sql = format!(
-                    "INSERT INTO records (record_id, record_type, act_date, body, content_hash, revision, source, imported_at, updated_at) VALUES {} \
+                    "INSERT INTO records (record_id, record_type, act_date, body, content_hash, revision, source, imported_at, updated_at, \
+                     act_id, party_key, agency_key, check_action_code, unit_id, keys_filled) VALUES {} \
                      ON CONFLICT (record_id) DO UPDATE SET record_type = excluded.record_type, act_date = excluded.act_date, \
                      body = excluded.body, content_hash = excluded.content_hash, revision = excluded.revision, \
-                     source = excluded.source, updated_at = excluded.updated_at",
-                    values_placeholders(chunk.len(), 9)
+                     source = excluded.source, updated_at = excluded.updated_at, act_id = excluded.act_id, \
+                     party_key = excluded.party_key, agency_key = excluded.agency_key, \
+                     check_action_code = excluded.check_action_code, unit_id = excluded.unit_id, keys_filled = 1",
+                    values_placeholders(chunk.len(), 15)
                 );
                 let mut query = sqlx::query(&sql);
                 for (record, body, hash) in chunk {
@@ -170,6 +201,14 @@ impl Store {
                         .bind(source)
                         .bind(now.as_str())
                         .bind(now.as_str());
+                    let keys = RecordKeys::of(record);
+                    query = query
+                        .bind(keys.act_id)
+                        .bind(keys.party_key)
+                        .bind(keys.agency_key)
+                        .bind(keys.check_action_code)
+                        .bind(keys.unit_id)
+                        .bind(1i64);
                 }
                 query
                     .execute(&mut *tx)

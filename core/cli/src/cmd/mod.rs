@@ -7,3 +7,4 @@ pub mod explain;
 pub mod import;
 pub mod init;
 pub mod rules;
+pub mod sweep;

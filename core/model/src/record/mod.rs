@@ -314,6 +314,42 @@ impl Record {
         }
     }
 
+    /// The party across records: USCC, else id, else name (`uscc:9144…`).
+    pub fn party_key(&self) -> Option<String> {
+        key_of(&self.body, "party", &["uscc", "id", "name"])
+    }
+
+    /// The agency across records: unit id, else USCC, else name.
+    pub fn agency_key(&self) -> Option<String> {
+        key_of(&self.body, "agency", &["unit_id", "uscc", "name"])
+    }
+
+    /// The unit answerable for the record: the agency's unit id (or USCC, or name); for a
+    /// complaint or report, the unit it was last assigned or transferred to.
+    pub fn unit_id(&self) -> Option<String> {
+        if matches!(self.record_type, RecordType::Complaint | RecordType::Report)
+            && let Some(Value::Array(log)) = self.body.get("handover_log")
+            && let Some(unit) = log.iter().rev().find_map(|e| {
+                matches!(
+                    e.get("action").and_then(Value::as_str),
+                    Some("assign" | "transfer")
+                )
+                .then(|| e.get("to_unit").and_then(Value::as_str))
+                .flatten()
+            })
+        {
+            return Some(unit.to_owned());
+        }
+        ["unit_id", "uscc", "name"].iter().find_map(|field| {
+            match lookup_in(&self.body, &format!("agency.{field}")) {
+                Lookup::Value(Value::String(s)) if !s.trim().is_empty() => {
+                    Some(s.trim().to_owned())
+                }
+                _ => None,
+            }
+        })
+    }
+
     /// The date of the act under review (see [`RecordType::act_date_fields`]).
     pub fn act_date(&self) -> Option<Date> {
         self.record_type
@@ -321,6 +357,17 @@ impl Record {
             .iter()
             .find_map(|field| self.date_at(field))
     }
+}
+
+fn key_of(body: &Map<String, Value>, object: &str, fields: &[&str]) -> Option<String> {
+    fields.iter().find_map(
+        |field| match lookup_in(body, &format!("{object}.{field}")) {
+            Lookup::Value(Value::String(s)) if !s.trim().is_empty() => {
+                Some(format!("{field}:{}", s.trim()))
+            }
+            _ => None,
+        },
+    )
 }
 
 /// A date field's value, or the Beijing date of a moment field's value.

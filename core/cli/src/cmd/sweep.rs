@@ -1,0 +1,151 @@
+//! `jiandu sweep` and `jiandu worker`: evaluate the stored records and keep the findings.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use jiandu_sweep::{SweepOptions, SweepReport};
+
+use crate::settings::Settings;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Evaluate every record, not only those changed since the last completed sweep.
+    #[arg(long)]
+    pub full: bool,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+    /// Records per batch (one checkpoint each).
+    #[arg(long, default_value_t = 500)]
+    pub batch_size: usize,
+    /// Batches processed at once (default: the number of cores).
+    #[arg(long)]
+    pub parallel: Option<usize>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct WorkerArgs {
+    /// Process the running sweep (if any) and exit, instead of waiting for the next.
+    #[arg(long)]
+    pub once: bool,
+    /// Seconds between looks for a running sweep.
+    #[arg(long, default_value_t = 5)]
+    pub poll: u64,
+    #[arg(long)]
+    pub parallel: Option<usize>,
+}
+
+fn options(full: bool, batch_size: usize, parallel: Option<usize>, worker: String) -> SweepOptions {
+    let defaults = SweepOptions::default();
+    SweepOptions {
+        full,
+        batch_size,
+        parallel: parallel.unwrap_or(defaults.parallel),
+        worker,
+    }
+}
+
+fn host_tag() -> String {
+    format!(
+        "{}-{}",
+        std::env::var("HOSTNAME").unwrap_or_else(|_| "local".into()),
+        std::process::id()
+    )
+}
+
+pub async fn run(settings: &Settings, profile: &str, args: Args) -> Result<()> {
+    let store = settings.open_store().await?;
+    let set = Arc::new(settings.rule_set(None, profile)?);
+    super::check::report_broken(&set);
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("sweeping [{bar:40}] {pos}/{len} records ({eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let options = options(
+        args.full,
+        args.batch_size,
+        args.parallel,
+        format!("sweep@{}", host_tag()),
+    );
+    let report = jiandu_sweep::sweep(&store, set, &options, &|done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
+    })
+    .await
+    .context("the sweep did not finish")?;
+    bar.finish_and_clear();
+    match args.format {
+        Format::Json => println!("{}", summary_json(&report)),
+        Format::Text => print_text(&report),
+    }
+    store.close().await;
+    Ok(())
+}
+
+/// The summary object of `jiandu sweep --format json`.
+pub fn summary_json(report: &SweepReport) -> serde_json::Value {
+    let t = &report.totals;
+    serde_json::json!({
+        "sweep_id": report.sweep_id,
+        "records_evaluated": t.records_evaluated,
+        "rule_evaluations": t.rule_evaluations,
+        "findings_new": t.findings_new,
+        "findings_reopened": t.findings_reopened,
+        "findings_resolved": t.findings_resolved,
+        "findings_unchanged": t.findings_unchanged,
+        "errors": t.errors,
+        "seconds": (report.seconds * 1000.0).round() / 1000.0,
+        "full": report.full,
+        "reason": report.reason,
+        "resumed": report.resumed,
+        "cases_opened": report.cases_opened,
+    })
+}
+
+pub fn print_text(report: &SweepReport) {
+    let t = &report.totals;
+    println!(
+        "sweep {}{} ({}): {} records, {} rule evaluations in {:.1} s",
+        report.sweep_id,
+        if report.resumed { ", resumed" } else { "" },
+        report.reason,
+        t.records_evaluated,
+        t.rule_evaluations,
+        report.seconds
+    );
+    println!(
+        "findings: {} new, {} reopened, {} resolved by the data, {} unchanged; {} rule errors",
+        t.findings_new, t.findings_reopened, t.findings_resolved, t.findings_unchanged, t.errors
+    );
+    if report.cases_opened > 0 || report.findings_added_to_cases > 0 {
+        println!(
+            "cases: {} opened, {} findings added to units' cases",
+            report.cases_opened, report.findings_added_to_cases
+        );
+    }
+}
+
+pub async fn worker(settings: &Settings, profile: &str, args: WorkerArgs) -> Result<()> {
+    let store = settings.open_store().await?;
+    let set = Arc::new(settings.rule_set(None, profile)?);
+    let options = options(false, 500, args.parallel, format!("worker@{}", host_tag()));
+    let n = jiandu_sweep::work(
+        &store,
+        set,
+        &options,
+        args.once,
+        Duration::from_secs(args.poll),
+    )
+    .await
+    .context("the worker stopped")?;
+    println!("worker processed {n} batches");
+    Ok(())
+}

@@ -1,0 +1,513 @@
+//! Findings in the store: applying a sweep's changes, listing, showing, and the statuses
+//! people set. Every change of a finding is an audit event.
+
+use jiandu_model::{Change, Evaluation, FindingState, FindingStatus, Moment, Outcome};
+use serde_json::{Value, json};
+use sqlx::Row;
+
+use crate::audit::{AuditEvent, append};
+use crate::records::{CHUNK, list_placeholders, values_placeholders};
+use crate::{Store, StoreError, content_hash, query_error};
+
+/// A finding as listed and shown.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FindingRow {
+    pub finding_id: i64,
+    pub record_id: String,
+    pub rule_id: String,
+    pub outcome: Outcome,
+    pub version: Option<String>,
+    pub basis: Option<String>,
+    pub message: String,
+    pub message_en: String,
+    pub evidence: Value,
+    pub act_date: Option<String>,
+    pub unit_id: Option<String>,
+    pub status: FindingStatus,
+    pub status_reason: Option<String>,
+    pub case_id: Option<i64>,
+    pub first_seen_at: String,
+    pub last_seen_at: String,
+    pub resolved_at: Option<String>,
+}
+
+/// Which findings to list. Every field narrows; `None` means any.
+#[derive(Debug, Clone, Default)]
+pub struct FindingFilter {
+    pub unit_id: Option<String>,
+    pub rule_id: Option<String>,
+    pub outcome: Option<Outcome>,
+    pub status: Option<FindingStatus>,
+    /// Act dates from (inclusive), `YYYY-MM-DD`.
+    pub from: Option<String>,
+    /// Act dates to (inclusive).
+    pub to: Option<String>,
+    pub record_id: Option<String>,
+    pub case_id: Option<i64>,
+    pub limit: Option<u64>,
+}
+
+/// How many of each kind of change one batch made.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ChangeCounts {
+    pub new: u64,
+    pub reopened: u64,
+    pub resolved: u64,
+    pub unchanged: u64,
+    pub errors: u64,
+}
+
+const SELECT_FINDING: &str = "SELECT finding_id, record_id, rule_id, outcome, version, basis, message, message_en, evidence, \
+     act_date, unit_id, status, status_reason, case_id, first_seen_at, last_seen_at, resolved_at FROM findings";
+
+fn finding_from_row(row: &sqlx::any::AnyRow) -> Result<FindingRow, StoreError> {
+    let id: i64 = row.get(0);
+    let corrupt = |reason: String| StoreError::Corrupt {
+        what: "finding",
+        key: id.to_string(),
+        reason,
+    };
+    Ok(FindingRow {
+        finding_id: id,
+        record_id: row.get(1),
+        rule_id: row.get(2),
+        outcome: row.get::<String, _>(3).parse().map_err(corrupt)?,
+        version: row.get(4),
+        basis: row.get(5),
+        message: row.get(6),
+        message_en: row.get(7),
+        evidence: serde_json::from_str(&row.get::<String, _>(8))
+            .map_err(|e| corrupt(e.to_string()))?,
+        act_date: row.get(9),
+        unit_id: row.get(10),
+        status: row.get::<String, _>(11).parse().map_err(corrupt)?,
+        status_reason: row.get(12),
+        case_id: row.get(13),
+        first_seen_at: row.get(14),
+        last_seen_at: row.get(15),
+        resolved_at: row.get(16),
+    })
+}
+
+/// The fingerprint of what a finding says, to skip rewriting it when nothing changed.
+fn fingerprint(e: &Evaluation) -> String {
+    content_hash(&json!([
+        e.outcome,
+        e.version,
+        e.basis,
+        e.message,
+        e.message_en,
+        e.evidence,
+        e.act_date
+    ]))
+}
+
+/// The stored states of every finding of some records, for reconciling.
+pub(crate) async fn load_states(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    record_ids: &[String],
+) -> Result<(Vec<FindingState>, std::collections::HashMap<i64, String>), StoreError> {
+    let mut states = Vec::new();
+    let mut fingerprints = std::collections::HashMap::new();
+    for chunk in record_ids.chunks(CHUNK) {
+        let sql = format!(
+            "SELECT finding_id, record_id, rule_id, outcome, version, status, status_before_resolution, outcome, version, basis, \
+             message, message_en, evidence, act_date FROM findings WHERE record_id IN ({})",
+            list_placeholders(chunk.len())
+        );
+        let mut query = sqlx::query(&sql);
+        for id in chunk {
+            query = query.bind(id.as_str());
+        }
+        for row in query
+            .fetch_all(&mut **tx)
+            .await
+            .map_err(query_error("reading findings"))?
+        {
+            let id: i64 = row.get(0);
+            let corrupt = |reason: String| StoreError::Corrupt {
+                what: "finding",
+                key: id.to_string(),
+                reason,
+            };
+            let outcome: Outcome = row.get::<String, _>(3).parse().map_err(corrupt)?;
+            let before: Option<String> = row.get(6);
+            let evidence: Value =
+                serde_json::from_str(&row.get::<String, _>(12)).unwrap_or(Value::Null);
+            let stored = json!([
+                outcome,
+                row.get::<Option<String>, _>(8),
+                row.get::<Option<String>, _>(9),
+                row.get::<String, _>(10),
+                row.get::<String, _>(11),
+                evidence,
+                row.get::<Option<String>, _>(13)
+            ]);
+            fingerprints.insert(id, content_hash(&stored));
+            states.push(FindingState {
+                finding_id: id,
+                record_id: row.get(1),
+                rule_id: row.get(2),
+                outcome,
+                version: row.get(4),
+                status: row.get::<String, _>(5).parse().map_err(corrupt)?,
+                status_before_resolution: before.map(|s| s.parse()).transpose().map_err(corrupt)?,
+            });
+        }
+    }
+    Ok((states, fingerprints))
+}
+
+/// Applies a sweep batch's changes inside its transaction and writes their audit events.
+pub(crate) async fn apply_changes(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    changes: &[Change],
+    fingerprints: &std::collections::HashMap<i64, String>,
+    unit_of: &dyn Fn(&str) -> Option<String>,
+    sweep_id: i64,
+    actor: &str,
+    now: &str,
+) -> Result<ChangeCounts, StoreError> {
+    let mut counts = ChangeCounts::default();
+    let mut events = Vec::new();
+    let mut new = Vec::new();
+    let mut just_seen = Vec::new();
+    for change in changes {
+        match change {
+            Change::New { evaluation } => {
+                counts.new += 1;
+                new.push(evaluation);
+            }
+            Change::Reopen {
+                finding_id,
+                evaluation,
+                status,
+            } => {
+                counts.reopened += 1;
+                sqlx::query(
+                    "UPDATE findings SET status = $1, status_before_resolution = NULL, resolved_at = NULL, outcome = $2, version = $3, \
+                     basis = $4, message = $5, message_en = $6, evidence = $7, act_date = $8, unit_id = $9, last_seen_at = $10, \
+                     last_sweep_id = $11 WHERE finding_id = $12",
+                )
+                .bind(status.as_str())
+                .bind(evaluation.outcome.as_str())
+                .bind(evaluation.version.clone())
+                .bind(evaluation.basis.clone())
+                .bind(evaluation.message.clone())
+                .bind(evaluation.message_en.clone())
+                .bind(Value::Object(evaluation.evidence.clone()).to_string())
+                .bind(evaluation.act_date.map(|d| d.to_string()))
+                .bind(unit_of(evaluation.record_id.as_str()))
+                .bind(now)
+                .bind(sweep_id)
+                .bind(*finding_id)
+                .execute(&mut **tx)
+                .await
+                .map_err(query_error("reopening a finding"))?;
+                events.push(AuditEvent {
+                    actor: actor.to_owned(),
+                    entity: "finding",
+                    entity_id: finding_id.to_string(),
+                    action: "reopened".into(),
+                    details: json!({"sweep_id": sweep_id, "outcome": evaluation.outcome, "status": status}),
+                });
+            }
+            Change::Seen {
+                finding_id,
+                evaluation,
+                changed,
+            } => {
+                counts.unchanged += 1;
+                if fingerprints.get(finding_id) == Some(&fingerprint(evaluation)) {
+                    just_seen.push(*finding_id);
+                    continue;
+                }
+                sqlx::query(
+                    "UPDATE findings SET outcome = $1, version = $2, basis = $3, message = $4, message_en = $5, evidence = $6, \
+                     act_date = $7, unit_id = $8, last_seen_at = $9, last_sweep_id = $10 WHERE finding_id = $11",
+                )
+                .bind(evaluation.outcome.as_str())
+                .bind(evaluation.version.clone())
+                .bind(evaluation.basis.clone())
+                .bind(evaluation.message.clone())
+                .bind(evaluation.message_en.clone())
+                .bind(Value::Object(evaluation.evidence.clone()).to_string())
+                .bind(evaluation.act_date.map(|d| d.to_string()))
+                .bind(unit_of(evaluation.record_id.as_str()))
+                .bind(now)
+                .bind(sweep_id)
+                .bind(*finding_id)
+                .execute(&mut **tx)
+                .await
+                .map_err(query_error("updating a finding"))?;
+                if *changed {
+                    events.push(AuditEvent {
+                        actor: actor.to_owned(),
+                        entity: "finding",
+                        entity_id: finding_id.to_string(),
+                        action: "changed".into(),
+                        details: json!({"sweep_id": sweep_id, "outcome": evaluation.outcome, "version": evaluation.version}),
+                    });
+                }
+            }
+            Change::Resolve {
+                finding_id,
+                previous,
+            } => {
+                counts.resolved += 1;
+                sqlx::query(
+                    "UPDATE findings SET status = 'resolved_by_data', status_before_resolution = $1, resolved_at = $2, last_sweep_id = $3 \
+                     WHERE finding_id = $4",
+                )
+                .bind(previous.as_str())
+                .bind(now)
+                .bind(sweep_id)
+                .bind(*finding_id)
+                .execute(&mut **tx)
+                .await
+                .map_err(query_error("resolving a finding"))?;
+                events.push(AuditEvent {
+                    actor: actor.to_owned(),
+                    entity: "finding",
+                    entity_id: finding_id.to_string(),
+                    action: "resolved_by_data".into(),
+                    details: json!({"sweep_id": sweep_id, "previous_status": previous}),
+                });
+            }
+        }
+    }
+    for chunk in just_seen.chunks(CHUNK) {
+        let sql = format!(
+            "UPDATE findings SET last_seen_at = $1, last_sweep_id = $2 WHERE finding_id IN ({})",
+            (3..3 + chunk.len())
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        let mut query = sqlx::query(&sql).bind(now).bind(sweep_id);
+        for id in chunk {
+            query = query.bind(*id);
+        }
+        query
+            .execute(&mut **tx)
+            .await
+            .map_err(query_error("marking findings seen"))?;
+    }
+    for chunk in new.chunks(CHUNK) {
+        let sql = format!(
+            "INSERT INTO findings (record_id, rule_id, outcome, version, basis, message, message_en, evidence, act_date, unit_id, \
+             status, first_seen_at, last_seen_at, first_sweep_id, last_sweep_id) VALUES {} RETURNING finding_id, record_id, rule_id, outcome",
+            values_placeholders(chunk.len(), 15)
+        );
+        let mut query = sqlx::query(&sql);
+        for e in chunk {
+            query = query
+                .bind(e.record_id.as_str().to_owned())
+                .bind(e.rule_id.clone())
+                .bind(e.outcome.as_str())
+                .bind(e.version.clone())
+                .bind(e.basis.clone())
+                .bind(e.message.clone())
+                .bind(e.message_en.clone())
+                .bind(Value::Object(e.evidence.clone()).to_string())
+                .bind(e.act_date.map(|d| d.to_string()))
+                .bind(unit_of(e.record_id.as_str()))
+                .bind("open")
+                .bind(now)
+                .bind(now)
+                .bind(sweep_id)
+                .bind(sweep_id);
+        }
+        let rows = query
+            .fetch_all(&mut **tx)
+            .await
+            .map_err(query_error("writing new findings"))?;
+        for row in rows {
+            let id: i64 = row.get(0);
+            events.push(AuditEvent {
+                actor: actor.to_owned(),
+                entity: "finding",
+                entity_id: id.to_string(),
+                action: "new".into(),
+                details: json!({"sweep_id": sweep_id, "record_id": row.get::<String, _>(1),
+                                "rule_id": row.get::<String, _>(2), "outcome": row.get::<String, _>(3)}),
+            });
+        }
+    }
+    counts.errors = changes
+        .iter()
+        .filter(|c| match c {
+            Change::New { evaluation }
+            | Change::Reopen { evaluation, .. }
+            | Change::Seen { evaluation, .. } => evaluation.outcome == Outcome::Error,
+            Change::Resolve { .. } => false,
+        })
+        .count() as u64;
+    append(tx, &events, now).await?;
+    Ok(counts)
+}
+
+impl Store {
+    pub async fn list_findings(
+        &self,
+        filter: &FindingFilter,
+    ) -> Result<Vec<FindingRow>, StoreError> {
+        let mut clauses = Vec::new();
+        let mut binds: Vec<String> = Vec::new();
+        let mut add = |clause: &str, value: String| {
+            binds.push(value);
+            clauses.push(clause.replace('?', &format!("${}", binds.len())));
+        };
+        if let Some(unit) = &filter.unit_id {
+            add("unit_id = ?", unit.clone());
+        }
+        if let Some(rule) = &filter.rule_id {
+            add("rule_id = ?", rule.clone());
+        }
+        if let Some(outcome) = filter.outcome {
+            add("outcome = ?", outcome.as_str().to_owned());
+        }
+        if let Some(status) = filter.status {
+            add("status = ?", status.as_str().to_owned());
+        }
+        if let Some(from) = &filter.from {
+            add("act_date >= ?", from.clone());
+        }
+        if let Some(to) = &filter.to {
+            add("act_date <= ?", to.clone());
+        }
+        if let Some(record) = &filter.record_id {
+            add("record_id = ?", record.clone());
+        }
+        let case_clause = filter.case_id.map(|id| format!("case_id = {id}"));
+        let mut sql = SELECT_FINDING.to_owned();
+        let all: Vec<String> = clauses.into_iter().chain(case_clause).collect();
+        if !all.is_empty() {
+            sql.push_str(" WHERE ");
+            sql.push_str(&all.join(" AND "));
+        }
+        sql.push_str(" ORDER BY finding_id");
+        if let Some(limit) = filter.limit {
+            sql.push_str(&format!(" LIMIT {limit}"));
+        }
+        let mut query = sqlx::query(&sql);
+        for value in &binds {
+            query = query.bind(value.as_str());
+        }
+        let rows = query
+            .fetch_all(self.pool())
+            .await
+            .map_err(query_error("listing findings"))?;
+        rows.iter().map(finding_from_row).collect()
+    }
+
+    pub async fn get_finding(&self, finding_id: i64) -> Result<Option<FindingRow>, StoreError> {
+        let row = sqlx::query(&format!("{SELECT_FINDING} WHERE finding_id = $1"))
+            .bind(finding_id)
+            .fetch_optional(self.pool())
+            .await
+            .map_err(query_error(format!("reading finding {finding_id}")))?;
+        row.as_ref().map(finding_from_row).transpose()
+    }
+
+    /// A person sets a finding's status (confirmed, dismissed with a reason, rectified, or back
+    /// to open); the change is an audit event. Returns the previous status, or `None` when no
+    /// such finding exists.
+    pub async fn set_finding_status(
+        &self,
+        finding_id: i64,
+        status: FindingStatus,
+        reason: Option<&str>,
+        actor: &str,
+        now: Moment,
+    ) -> Result<Option<FindingStatus>, StoreError> {
+        let now = now.to_string();
+        let mut tx = self
+            .pool()
+            .begin()
+            .await
+            .map_err(query_error("starting a status change"))?;
+        let row = sqlx::query("SELECT status FROM findings WHERE finding_id = $1")
+            .bind(finding_id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(query_error("reading a finding's status"))?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let previous: FindingStatus =
+            row.get::<String, _>(0)
+                .parse()
+                .map_err(|reason| StoreError::Corrupt {
+                    what: "finding",
+                    key: finding_id.to_string(),
+                    reason,
+                })?;
+        sqlx::query("UPDATE findings SET status = $1, status_reason = $2 WHERE finding_id = $3")
+            .bind(status.as_str())
+            .bind(reason.map(str::to_owned))
+            .bind(finding_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(query_error("setting a finding's status"))?;
+        let event = AuditEvent {
+            actor: actor.to_owned(),
+            entity: "finding",
+            entity_id: finding_id.to_string(),
+            action: "status".into(),
+            details: json!({"from": previous, "to": status, "reason": reason}),
+        };
+        append(&mut tx, &[event], &now).await?;
+        tx.commit()
+            .await
+            .map_err(query_error("committing a status change"))?;
+        Ok(Some(previous))
+    }
+
+    /// Findings per status.
+    pub async fn count_findings_by_status(&self) -> Result<Vec<(FindingStatus, u64)>, StoreError> {
+        let rows =
+            sqlx::query("SELECT status, COUNT(*) FROM findings GROUP BY status ORDER BY status")
+                .fetch_all(self.pool())
+                .await
+                .map_err(query_error("counting findings"))?;
+        rows.iter()
+            .map(|row| {
+                let status: String = row.get(0);
+                let n: i64 = row.get(1);
+                status
+                    .parse()
+                    .map(|s| (s, n as u64))
+                    .map_err(|reason| StoreError::Corrupt {
+                        what: "finding status",
+                        key: status.clone(),
+                        reason,
+                    })
+            })
+            .collect()
+    }
+
+    /// Current findings (not resolved by data) grouped by rule and unit, most first.
+    pub async fn findings_by_rule_and_unit(
+        &self,
+    ) -> Result<Vec<(String, Option<String>, String, u64)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT rule_id, unit_id, outcome, COUNT(*) AS n FROM findings WHERE status <> 'resolved_by_data' \
+             GROUP BY rule_id, unit_id, outcome ORDER BY rule_id, unit_id, outcome",
+        )
+        .fetch_all(self.pool())
+        .await
+        .map_err(query_error("counting findings per rule and unit"))?;
+        Ok(rows
+            .iter()
+            .map(|row| {
+                (
+                    row.get(0),
+                    row.get(1),
+                    row.get(2),
+                    row.get::<i64, _>(3) as u64,
+                )
+            })
+            .collect())
+    }
+}

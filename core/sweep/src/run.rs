@@ -1,0 +1,280 @@
+//! Running a sweep: plan it (or resume the one a killed run left), process its batches on
+//! several tasks, finish it and gather the findings into cases.
+
+use std::collections::{BTreeSet, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use jiandu_model::{ReferenceKind, clock};
+use jiandu_rules::RuleSet;
+use jiandu_store::{Backend, BatchWork, Store, SweepInfo, SweepPlan, SweepTotals};
+
+use crate::SweepError;
+use crate::batch::{Shared, evaluate};
+
+#[derive(Debug, Clone)]
+pub struct SweepOptions {
+    /// Evaluate every record, not only those changed since the last completed sweep.
+    pub full: bool,
+    /// Batches processed at once in this process.
+    pub parallel: usize,
+    /// Records per batch (one checkpoint each).
+    pub batch_size: usize,
+    /// Who does the work, in the audit log and the batch table.
+    pub worker: String,
+}
+
+impl Default for SweepOptions {
+    fn default() -> SweepOptions {
+        SweepOptions {
+            full: false,
+            parallel: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1),
+            batch_size: 500,
+            worker: "sweep".into(),
+        }
+    }
+}
+
+/// What a sweep did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SweepReport {
+    pub sweep_id: i64,
+    pub full: bool,
+    pub reason: String,
+    /// Whether it finished a sweep that an earlier, interrupted run had started.
+    pub resumed: bool,
+    pub totals: SweepTotals,
+    pub cases_opened: u64,
+    pub findings_added_to_cases: u64,
+    pub seconds: f64,
+}
+
+/// Progress as (records done, records in the sweep).
+pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Sync);
+
+/// The rule-set fingerprint a sweep remembers: rules, profile, calendar, region table.
+fn fingerprint(set: &RuleSet) -> String {
+    set.content_hash.clone()
+}
+
+/// Plans a new sweep: the records to evaluate and why.
+async fn plan(
+    store: &Store,
+    set: &RuleSet,
+    full: bool,
+    batch_size: usize,
+) -> Result<i64, SweepError> {
+    let now = clock::now();
+    let to_revision = store.record_revision().await?;
+    let last = store.last_completed_sweep().await?;
+    let hash = fingerprint(set);
+    let (full, reason, from_revision) = match &last {
+        _ if full => (true, "full sweep requested".to_owned(), 0),
+        None => (true, "first sweep of this database".to_owned(), 0),
+        Some(last) if last.ruleset_hash != hash => {
+            (true, "the rules, profile or calendar changed".to_owned(), 0)
+        }
+        Some(last) => (
+            false,
+            format!("records changed since sweep {}", last.sweep_id),
+            last.to_revision,
+        ),
+    };
+    let ids = if full {
+        store.all_record_ids().await?
+    } else {
+        let changed = store.changed_record_ids(from_revision, to_revision).await?;
+        let mut ids: BTreeSet<String> = changed.iter().cloned().collect();
+        ids.extend(store.related_record_ids(&changed).await?);
+        ids.into_iter().collect()
+    };
+    let batches: Vec<Vec<String>> = ids
+        .chunks(batch_size.max(1))
+        .map(<[String]>::to_vec)
+        .collect();
+    let plan = SweepPlan {
+        full,
+        reason,
+        ruleset_hash: hash,
+        from_revision,
+        to_revision,
+        batches,
+    };
+    Ok(store.create_sweep(&plan, now).await?)
+}
+
+/// Runs a sweep to its end: resumes an interrupted one first, then plans a new one if needed.
+pub async fn sweep(
+    store: &Store,
+    set: Arc<RuleSet>,
+    options: &SweepOptions,
+    progress: Progress<'_>,
+) -> Result<SweepReport, SweepError> {
+    let started = Instant::now();
+    let (sweep_id, resumed) = match store.running_sweep().await? {
+        Some(running) => (running.sweep_id, true),
+        None => (
+            plan(store, &set, options.full, options.batch_size).await?,
+            false,
+        ),
+    };
+    let info = store
+        .get_sweep(sweep_id)
+        .await?
+        .ok_or(SweepError::Vanished(sweep_id))?;
+    if resumed && info.ruleset_hash != fingerprint(&set) {
+        return Err(SweepError::RulesChangedMidSweep { sweep_id });
+    }
+    let report = finish(
+        store,
+        set.clone(),
+        &info,
+        options,
+        progress,
+        started,
+        resumed,
+    )
+    .await?;
+    if resumed && options.full && !info.full {
+        // The interrupted sweep is done; the full one asked for still has to run.
+        return Box::pin(sweep(store, set, options, progress)).await;
+    }
+    Ok(report)
+}
+
+async fn finish(
+    store: &Store,
+    set: Arc<RuleSet>,
+    info: &SweepInfo,
+    options: &SweepOptions,
+    progress: Progress<'_>,
+    started: Instant,
+    resumed: bool,
+) -> Result<SweepReport, SweepError> {
+    let shared = Shared {
+        set,
+        items: Arc::new(store.list_reference(ReferenceKind::Item).await?),
+    };
+    process(store, &shared, info, options, progress).await?;
+    let now = clock::now();
+    if !store.finish_sweep(info.sweep_id, now).await? {
+        return Err(SweepError::Unfinished(info.sweep_id));
+    }
+    let (cases_opened, findings_added_to_cases) = store.gather_cases(&options.worker, now).await?;
+    Ok(SweepReport {
+        sweep_id: info.sweep_id,
+        full: info.full,
+        reason: info.reason.clone(),
+        resumed,
+        totals: store.sweep_totals(info.sweep_id).await?,
+        cases_opened,
+        findings_added_to_cases,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// Processes every pending batch of a sweep with `options.parallel` tasks. On PostgreSQL the
+/// tasks claim batches with `FOR UPDATE SKIP LOCKED`, so `jiandu worker` processes can join;
+/// on SQLite this process hands the batches out itself.
+async fn process(
+    store: &Store,
+    shared: &Shared,
+    info: &SweepInfo,
+    options: &SweepOptions,
+    progress: Progress<'_>,
+) -> Result<(), SweepError> {
+    let total = info.n_records;
+    let done_before = store.sweep_totals(info.sweep_id).await?.records_evaluated;
+    let done = Arc::new(Mutex::new(done_before));
+    progress(done_before, total);
+    let queue: Option<Arc<Mutex<VecDeque<BatchWork>>>> = match store.backend() {
+        Backend::Sqlite => Some(Arc::new(Mutex::new(
+            store.pending_batches(info.sweep_id).await?.into(),
+        ))),
+        Backend::Postgres => None,
+    };
+    let tasks = (0..options.parallel.max(1)).map(|task| {
+        let queue = queue.clone();
+        let done = done.clone();
+        let worker = format!("{}#{task}", options.worker);
+        async move {
+            loop {
+                let n = match &queue {
+                    Some(queue) => {
+                        let next = queue.lock().expect("queue lock").pop_front();
+                        let Some(work) = next else { break };
+                        let results = evaluate(store, shared, &work.record_ids).await?;
+                        store
+                            .complete_batch(None, &work, &results, &worker, clock::now())
+                            .await?;
+                        work.record_ids.len() as u64
+                    }
+                    None => {
+                        let Some(claim) = store.claim_batch(info.sweep_id).await? else {
+                            break;
+                        };
+                        let work = claim.work.clone();
+                        let results = evaluate(store, shared, &work.record_ids).await?;
+                        store
+                            .complete_batch(Some(claim), &work, &results, &worker, clock::now())
+                            .await?;
+                        work.record_ids.len() as u64
+                    }
+                };
+                let now_done = {
+                    let mut done = done.lock().expect("progress lock");
+                    *done += n;
+                    *done
+                };
+                progress(now_done, total);
+            }
+            Ok::<(), SweepError>(())
+        }
+    });
+    // The tasks borrow the store, so they run concurrently on this task rather than spawned.
+    futures_util::future::try_join_all(tasks).await?;
+    Ok(())
+}
+
+/// `jiandu worker` (PostgreSQL): waits for a running sweep and processes its batches next to
+/// the process that started it; with `once`, returns after one sweep or when none is running.
+pub async fn work(
+    store: &Store,
+    set: Arc<RuleSet>,
+    options: &SweepOptions,
+    once: bool,
+    poll: Duration,
+) -> Result<u64, SweepError> {
+    if store.backend() != Backend::Postgres {
+        return Err(SweepError::WorkersNeedPostgres);
+    }
+    let mut n_batches = 0;
+    loop {
+        if let Some(info) = store.running_sweep().await? {
+            if info.ruleset_hash != fingerprint(&set) {
+                return Err(SweepError::RulesChangedMidSweep {
+                    sweep_id: info.sweep_id,
+                });
+            }
+            let shared = Shared {
+                set: set.clone(),
+                items: Arc::new(store.list_reference(ReferenceKind::Item).await?),
+            };
+            let before = store.sweep_totals(info.sweep_id).await?.batches_done;
+            process(store, &shared, &info, options, &|_, _| {}).await?;
+            n_batches += store
+                .sweep_totals(info.sweep_id)
+                .await?
+                .batches_done
+                .saturating_sub(before);
+            if once {
+                return Ok(n_batches);
+            }
+        } else if once {
+            return Ok(n_batches);
+        }
+        tokio::time::sleep(poll).await;
+    }
+}
