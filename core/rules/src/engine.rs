@@ -77,7 +77,8 @@ pub(crate) fn sandboxed(host: HostRef) -> Engine {
         .combine_flatten(exported_module!(host::settings::settings_api))
         .combine_flatten(exported_module!(host::lookups::lookups_api))
         .combine_flatten(exported_module!(host::parties::parties_api))
-        .combine_flatten(exported_module!(host::restraints::restraints_api));
+        .combine_flatten(exported_module!(host::restraints::restraints_api))
+        .combine_flatten(exported_module!(host::values::text_api));
     engine.register_global_module(api.into());
     engine
 }

@@ -299,3 +299,20 @@ pub mod money_api {
         m.to_string()
     }
 }
+
+/// Lists written for people: `join(["甲", "乙"], "、")` is `甲、乙`, not `["甲", "乙"]`.
+#[export_module]
+pub mod text_api {
+    use rhai::Array;
+
+    /// The elements of a list as text, separated by `separator` (strings without quotes).
+    pub fn join(list: Array, separator: &str) -> String {
+        list.iter()
+            .map(|item| match item.clone().into_immutable_string() {
+                Ok(text) => text.to_string(),
+                Err(_) => item.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(separator)
+    }
+}
