@@ -67,3 +67,60 @@ pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
         .expect("tokio runtime")
         .block_on(future)
 }
+
+/// One `jiandu demo` run, made the first time a test asks and shared by the tests of this
+/// process: its directory (database, `data/*.jsonl`, `jiandu.toml`) and what it printed.
+/// Tests read its data files; only `demo_then_sweep_finds_nothing_new` sweeps its database.
+pub fn shared_demo() -> &'static (PathBuf, String) {
+    static DEMO: std::sync::OnceLock<(PathBuf, String)> = std::sync::OnceLock::new();
+    DEMO.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-demo");
+        let output = run_expect(jiandu(&repo_root()).args(["demo", "--dir"]).arg(&dir), 0);
+        (dir, stdout(&output))
+    })
+}
+
+/// Imports reference data and records from `data_dir` (`units.jsonl`, …, `records.jsonl`,
+/// whichever exist) into the database at `url`.
+pub fn import_data(url: &str, data_dir: &Path) {
+    for kind in ["units", "officers", "parties", "items", "records"] {
+        let file = data_dir.join(format!("{kind}.jsonl"));
+        if file.exists() {
+            run_expect(
+                jiandu(data_dir)
+                    .args(["--db", url, "import", kind])
+                    .arg(&file),
+                0,
+            );
+        }
+    }
+}
+
+/// Runs `jiandu --db URL sweep ARGS --format json` and returns its summary object.
+pub fn sweep_json(url: &str, args: &[&str]) -> serde_json::Value {
+    let output = run_expect(
+        jiandu(&repo_root())
+            .args(["--db", url, "sweep", "--format", "json"])
+            .args(args),
+        0,
+    );
+    serde_json::from_slice(&output.stdout).expect("the sweep prints one JSON object")
+}
+
+/// The current findings (not resolved by the data) as (record, rule, outcome), sorted.
+pub fn current_findings(url: &str) -> Vec<(String, String, String)> {
+    block_on(async {
+        let store = jiandu_store::Store::open(url).await.expect("store opens");
+        let mut found: Vec<(String, String, String)> = store
+            .list_findings(&jiandu_store::FindingFilter::default())
+            .await
+            .expect("findings")
+            .into_iter()
+            .filter(|f| f.status != jiandu_model::FindingStatus::ResolvedByData)
+            .map(|f| (f.record_id, f.rule_id, f.outcome.as_str().to_owned()))
+            .collect();
+        store.close().await;
+        found.sort();
+        found
+    })
+}

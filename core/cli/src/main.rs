@@ -57,6 +57,20 @@ enum Command {
     Sweep(cmd::sweep::Args),
     /// Share the batches of running sweeps with other processes (PostgreSQL).
     Worker(cmd::sweep::WorkerArgs),
+    /// Findings kept by the sweeps: list, show, set their status.
+    #[command(subcommand)]
+    Findings(cmd::findings::Command),
+    /// Supervision cases (监督案件): the findings one unit must rectify.
+    #[command(subcommand)]
+    Cases(cmd::cases::Command),
+    /// The case graph: export it (DOT, JSON, SVG) or analyse it.
+    #[command(subcommand)]
+    Graph(cmd::graph::Command),
+    /// The server: HTTP API and pages, and the nightly sweep (default 02:00 Beijing time).
+    Serve(cmd::serve::Args),
+    /// The hash-chained audit log.
+    #[command(subcommand)]
+    Audit(cmd::audit::Command),
 }
 
 /// An error caused by what the user gave us (exit code 2), as opposed to a failure.
@@ -83,6 +97,7 @@ fn exit_code(err: &anyhow::Error) -> u8 {
 }
 
 fn main() -> ExitCode {
+    quiet_on_closed_pipe();
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -104,7 +119,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = || Settings::resolve(cli.db.as_deref(), cli.rules.as_deref());
     match cli.command {
         Command::Calendar(command) => cmd::calendar::run(&settings()?, command),
-        Command::Demo(args) => runtime()?.block_on(cmd::demo::run(settings()?, args)),
+        Command::Demo(args) => runtime()?.block_on(cmd::demo::run(settings()?, &cli.profile, args)),
         Command::Init => runtime()?.block_on(cmd::init::run(&settings()?)),
         Command::Import(args) => runtime()?.block_on(cmd::import::run(&settings()?, args)),
         Command::Check(args) => cmd::check::run(&settings()?, &cli.profile, args),
@@ -116,10 +131,39 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Worker(args) => {
             runtime()?.block_on(cmd::sweep::worker(&settings()?, &cli.profile, args))
         }
+        Command::Findings(command) => {
+            runtime()?.block_on(cmd::findings::run(&settings()?, command))
+        }
+        Command::Cases(command) => runtime()?.block_on(cmd::cases::run(&settings()?, command)),
+        Command::Graph(command) => {
+            runtime()?.block_on(cmd::graph::run(&settings()?, &cli.profile, command))
+        }
+        Command::Serve(args) => {
+            runtime()?.block_on(cmd::serve::run(settings()?, cli.profile.clone(), args))
+        }
+        Command::Audit(command) => runtime()?.block_on(cmd::audit::run(&settings()?, command)),
     }
 }
 
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+/// `jiandu … | head` closes standard output early; `print!` then panics. Stop quietly with
+/// the status a shell gives a process killed by SIGPIPE, as Unix tools do.
+fn quiet_on_closed_pipe() {
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.contains("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(141);
+        }
+        default_hook(info);
+    }));
+}
+
+pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?)

@@ -25,6 +25,9 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://jiandu.db";
 pub struct ConfigFile {
     pub database_url: Option<String>,
     pub rules_dir: Option<PathBuf>,
+    /// When `jiandu serve` runs the nightly sweep (Beijing time, `HH:MM`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sweep_at: Option<String>,
 }
 
 impl ConfigFile {
@@ -43,6 +46,8 @@ impl ConfigFile {
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub database_url: String,
+    /// `sweep_at` of `jiandu.toml`, if set.
+    pub sweep_at: Option<String>,
     /// `None` when no rules directory was found: built-in copies of the shipped data are used.
     pub rules_dir: Option<PathBuf>,
 }
@@ -76,6 +81,7 @@ impl Settings {
         };
         Ok(Settings {
             database_url,
+            sweep_at: config.sweep_at,
             rules_dir,
         })
     }

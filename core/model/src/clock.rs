@@ -16,3 +16,11 @@ pub fn now() -> Moment {
     let now = chrono::Utc::now();
     Moment::from_datetime(now.fixed_offset())
 }
+
+/// The real wall clock in Beijing time, even when `JIANDU_NOW` is set: for timers that must
+/// wake at a real hour (the nightly sweep), never for legal reasoning.
+pub fn wall() -> Moment {
+    #[allow(clippy::disallowed_methods)] // this is the clock module
+    let now = chrono::Utc::now();
+    Moment::from_datetime(now.fixed_offset())
+}

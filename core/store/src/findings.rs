@@ -163,7 +163,7 @@ pub(crate) async fn apply_changes(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     changes: &[Change],
     fingerprints: &std::collections::HashMap<i64, String>,
-    unit_of: &dyn Fn(&str) -> Option<String>,
+    unit_of: &(dyn Fn(&str) -> Option<String> + Sync),
     sweep_id: i64,
     actor: &str,
     now: &str,

@@ -504,9 +504,9 @@ impl Store {
 
     pub async fn sweep_totals(&self, sweep_id: i64) -> Result<SweepTotals, StoreError> {
         let row = sqlx::query(
-            "SELECT COALESCE(SUM(n_records), 0), COALESCE(SUM(n_evaluations), 0), COALESCE(SUM(n_new), 0), COALESCE(SUM(n_reopened), 0), \
-             COALESCE(SUM(n_resolved), 0), COALESCE(SUM(n_unchanged), 0), COALESCE(SUM(n_errors), 0), \
-             COALESCE(SUM(CASE WHEN status = 'done' THEN 1 ELSE 0 END), 0), COUNT(*) FROM sweep_batches WHERE sweep_id = $1",
+            "SELECT CAST(COALESCE(SUM(n_records), 0) AS BIGINT), CAST(COALESCE(SUM(n_evaluations), 0) AS BIGINT), CAST(COALESCE(SUM(n_new), 0) AS BIGINT), CAST(COALESCE(SUM(n_reopened), 0) AS BIGINT), \
+             CAST(COALESCE(SUM(n_resolved), 0) AS BIGINT), CAST(COALESCE(SUM(n_unchanged), 0) AS BIGINT), CAST(COALESCE(SUM(n_errors), 0) AS BIGINT), \
+             CAST(COALESCE(SUM(CASE WHEN status = 'done' THEN 1 ELSE 0 END), 0) AS BIGINT), COUNT(*) FROM sweep_batches WHERE sweep_id = $1",
         )
         .bind(sweep_id)
         .fetch_one(self.pool())

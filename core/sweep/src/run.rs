@@ -16,7 +16,8 @@ use crate::batch::{Shared, evaluate};
 pub struct SweepOptions {
     /// Evaluate every record, not only those changed since the last completed sweep.
     pub full: bool,
-    /// Batches processed at once in this process.
+    /// Batches processed at once in this process. 0 (PostgreSQL only): this process plans the
+    /// sweep and waits while `jiandu worker` processes do the batches.
     pub parallel: usize,
     /// Records per batch (one checkpoint each).
     pub batch_size: usize,
@@ -113,6 +114,9 @@ pub async fn sweep(
     progress: Progress<'_>,
 ) -> Result<SweepReport, SweepError> {
     let started = Instant::now();
+    if options.parallel == 0 && store.backend() != Backend::Postgres {
+        return Err(SweepError::WorkersNeedPostgres);
+    }
     let (sweep_id, resumed) = match store.running_sweep().await? {
         Some(running) => (running.sweep_id, true),
         None => (
@@ -157,12 +161,32 @@ async fn finish(
         set,
         items: Arc::new(store.list_reference(ReferenceKind::Item).await?),
     };
-    process(store, &shared, info, options, progress).await?;
-    let now = clock::now();
-    if !store.finish_sweep(info.sweep_id, now).await? {
-        return Err(SweepError::Unfinished(info.sweep_id));
-    }
-    let (cases_opened, findings_added_to_cases) = store.gather_cases(&options.worker, now).await?;
+    let (cases_opened, findings_added_to_cases) = loop {
+        if options.parallel > 0 {
+            process(store, &shared, info, options, progress).await?;
+        } else {
+            let totals = store.sweep_totals(info.sweep_id).await?;
+            progress(totals.records_evaluated, info.n_records);
+        }
+        let now = clock::now();
+        if store.finish_sweep(info.sweep_id, now).await? {
+            break store.gather_cases(&options.worker, now).await?;
+        }
+        // Batches are left: on PostgreSQL, other workers hold them (or a worker died and
+        // its batch returns to the pool when its transaction rolls back), or one of them
+        // completed the sweep and gathered the cases itself.
+        let current = store
+            .get_sweep(info.sweep_id)
+            .await?
+            .ok_or(SweepError::Vanished(info.sweep_id))?;
+        if current.status == "completed" {
+            break (0, 0);
+        }
+        if store.backend() == Backend::Sqlite {
+            return Err(SweepError::Unfinished(info.sweep_id));
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
     Ok(SweepReport {
         sweep_id: info.sweep_id,
         full: info.full,
@@ -177,14 +201,15 @@ async fn finish(
 
 /// Processes every pending batch of a sweep with `options.parallel` tasks. On PostgreSQL the
 /// tasks claim batches with `FOR UPDATE SKIP LOCKED`, so `jiandu worker` processes can join;
-/// on SQLite this process hands the batches out itself.
+/// on SQLite this process hands the batches out itself. Returns the batches this process
+/// completed.
 async fn process(
     store: &Store,
     shared: &Shared,
     info: &SweepInfo,
     options: &SweepOptions,
     progress: Progress<'_>,
-) -> Result<(), SweepError> {
+) -> Result<u64, SweepError> {
     let total = info.n_records;
     let done_before = store.sweep_totals(info.sweep_id).await?.records_evaluated;
     let done = Arc::new(Mutex::new(done_before));
@@ -200,15 +225,20 @@ async fn process(
         let done = done.clone();
         let worker = format!("{}#{task}", options.worker);
         async move {
+            let mut completed = 0u64;
             loop {
                 let n = match &queue {
                     Some(queue) => {
                         let next = queue.lock().expect("queue lock").pop_front();
                         let Some(work) = next else { break };
                         let results = evaluate(store, shared, &work.record_ids).await?;
-                        store
+                        if store
                             .complete_batch(None, &work, &results, &worker, clock::now())
-                            .await?;
+                            .await?
+                            .is_some()
+                        {
+                            completed += 1;
+                        }
                         work.record_ids.len() as u64
                     }
                     None => {
@@ -217,9 +247,13 @@ async fn process(
                         };
                         let work = claim.work.clone();
                         let results = evaluate(store, shared, &work.record_ids).await?;
-                        store
+                        if store
                             .complete_batch(Some(claim), &work, &results, &worker, clock::now())
-                            .await?;
+                            .await?
+                            .is_some()
+                        {
+                            completed += 1;
+                        }
                         work.record_ids.len() as u64
                     }
                 };
@@ -230,12 +264,14 @@ async fn process(
                 };
                 progress(now_done, total);
             }
-            Ok::<(), SweepError>(())
+            Ok::<u64, SweepError>(completed)
         }
     });
     // The tasks borrow the store, so they run concurrently on this task rather than spawned.
-    futures_util::future::try_join_all(tasks).await?;
-    Ok(())
+    Ok(futures_util::future::try_join_all(tasks)
+        .await?
+        .into_iter()
+        .sum())
 }
 
 /// `jiandu worker` (PostgreSQL): waits for a running sweep and processes its batches next to
@@ -262,13 +298,13 @@ pub async fn work(
                 set: set.clone(),
                 items: Arc::new(store.list_reference(ReferenceKind::Item).await?),
             };
-            let before = store.sweep_totals(info.sweep_id).await?.batches_done;
-            process(store, &shared, &info, options, &|_, _| {}).await?;
-            n_batches += store
-                .sweep_totals(info.sweep_id)
-                .await?
-                .batches_done
-                .saturating_sub(before);
+            n_batches += process(store, &shared, &info, options, &|_, _| {}).await?;
+            // The process that started the sweep finishes it; should it have gone, the worker
+            // that did the last batch does.
+            let now = clock::now();
+            if store.finish_sweep(info.sweep_id, now).await? {
+                store.gather_cases(&options.worker, now).await?;
+            }
             if once {
                 return Ok(n_batches);
             }

@@ -25,7 +25,7 @@ pub struct Args {
     pub seed: u64,
 }
 
-pub async fn run(settings: Settings, args: Args) -> Result<()> {
+pub async fn run(settings: Settings, profile: &str, args: Args) -> Result<()> {
     let dir = prepare_dir(&args.dir)?;
     let calendar = settings.calendar()?;
     let data = jiandu_demo::generate(args.seed, &calendar);
@@ -70,12 +70,106 @@ pub async fn run(settings: Settings, args: Args) -> Result<()> {
     let config = ConfigFile {
         database_url: Some(database_url.clone()),
         rules_dir: settings.rules_dir.clone(),
+        sweep_at: None,
     };
     std::fs::write(dir.join(CONFIG_FILE), toml::to_string(&config)?)
         .with_context(|| format!("cannot write {}", dir.join(CONFIG_FILE).display()))?;
 
     print_summary(&store, &dir, &data).await?;
+    let set = std::sync::Arc::new(settings.rule_set(None, profile)?);
+    super::check::report_broken(&set);
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("sweeping [{bar:40}] {pos}/{len} records ({eta})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let options = jiandu_sweep::SweepOptions {
+        worker: "demo".into(),
+        ..jiandu_sweep::SweepOptions::default()
+    };
+    let report = jiandu_sweep::sweep(&store, set, &options, &|done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
+    })
+    .await
+    .context("the demo's sweep did not finish")?;
+    bar.finish_and_clear();
+    println!();
+    super::sweep::print_text(&report);
+    print_findings(&store, &data).await?;
+    println!();
+    println!("next, in {}:", dir.display());
+    println!("  jiandu findings list --rule PEN-DEADLINE-90D     the findings of one rule");
+    println!("  jiandu cases list                                the units' supervision cases");
+    println!(
+        "  jiandu graph analyse                             repeat patterns, double fines, inspections over the cap"
+    );
+    println!("  jiandu graph export --format svg --out graph.svg the case graph as a picture");
     store.close().await;
+    Ok(())
+}
+
+/// The sweep's findings per rule (with what the generator planted beside) and per unit.
+async fn print_findings(store: &Store, data: &jiandu_demo::DemoData) -> Result<()> {
+    use std::collections::BTreeMap;
+    let rows = store.findings_by_rule_and_unit().await?;
+    let mut planted: BTreeMap<&str, u64> = BTreeMap::new();
+    for p in &data.planted {
+        for rule in p.rule.split(", ") {
+            *planted.entry(rule).or_default() += p.planted;
+        }
+    }
+    // rule → outcome → n, unit → (violations and warnings, all)
+    let mut by_rule: BTreeMap<&str, BTreeMap<&str, u64>> = BTreeMap::new();
+    let mut by_unit: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
+    for (rule, unit, outcome, n) in &rows {
+        *by_rule.entry(rule).or_default().entry(outcome).or_default() += n;
+        let entry = by_unit.entry(unit.as_deref().unwrap_or("-")).or_default();
+        if matches!(outcome.as_str(), "violation" | "warning") {
+            entry.0 += n;
+        }
+        entry.1 += n;
+    }
+    println!();
+    println!(
+        "findings per rule (violation / warning / hint / unknown / error; planted defects beside):"
+    );
+    for (rule, outcomes) in &by_rule {
+        let n = |o: &str| outcomes.get(o).copied().unwrap_or(0);
+        let planted = planted
+            .get(rule)
+            .map(|p| format!("planted {p}"))
+            .unwrap_or_default();
+        println!(
+            "  {:<28} {:>5} / {:>4} / {:>4} / {:>4} / {:>3}  {}",
+            rule,
+            n("violation"),
+            n("warning"),
+            n("hint"),
+            n("unknown"),
+            n("error"),
+            planted
+        );
+    }
+    let names: BTreeMap<String, String> = store
+        .list_reference(jiandu_model::ReferenceKind::Unit)
+        .await?
+        .iter()
+        .map(|u| (u.key().to_owned(), u.text("name").unwrap_or("").to_owned()))
+        .collect();
+    let mut units: Vec<(&str, (u64, u64))> = by_unit.into_iter().collect();
+    units.sort_by(|a, b| b.1.0.cmp(&a.1.0).then_with(|| a.0.cmp(b.0)));
+    println!();
+    println!("findings per unit (violations and warnings / all findings):");
+    for (unit, (serious, all)) in units {
+        println!(
+            "  {:<16} {} {:>5} / {:<5}",
+            unit,
+            super::pad(names.get(unit).map(String::as_str).unwrap_or(""), 36),
+            serious,
+            all
+        );
+    }
     Ok(())
 }
 
@@ -157,10 +251,5 @@ async fn print_summary(store: &Store, dir: &Path, data: &jiandu_demo::DemoData) 
             planted.rate * 100.0
         );
     }
-    println!();
-    println!(
-        "next: cd {} && jiandu calendar day 2025-10-11",
-        dir.display()
-    );
     Ok(())
 }

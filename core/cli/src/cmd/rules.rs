@@ -1,4 +1,5 @@
-//! `jiandu rules <test|check|list|definitions>`: for the people who write rules.
+//! `jiandu rules <test|check|list|catalogue|definitions|replay>`: for the people who write
+//! rules.
 
 use std::path::PathBuf;
 
@@ -28,6 +29,13 @@ pub enum Command {
         /// Write to this file instead of standard output.
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+    /// Evaluate a changed rules directory over every stored record, writing nothing, and
+    /// show per rule the findings it would add, remove and change.
+    Replay {
+        dir: PathBuf,
+        #[arg(long, value_enum, default_value = "text")]
+        format: super::Format,
     },
     /// Write Rhai definition files of the host API for editor completion.
     Definitions {
@@ -107,6 +115,9 @@ pub fn run(settings: &Settings, profile: &str, command: Command) -> Result<()> {
             }
             Ok(())
         }
+        Command::Replay { dir, format } => {
+            crate::runtime()?.block_on(replay(settings, profile, &dir, format))
+        }
         Command::Definitions { out } => {
             std::fs::create_dir_all(&out)
                 .with_context(|| format!("cannot create {}", out.display()))?;
@@ -116,6 +127,73 @@ pub fn run(settings: &Settings, profile: &str, command: Command) -> Result<()> {
             Ok(())
         }
     }
+}
+
+async fn replay(
+    settings: &Settings,
+    profile: &str,
+    dir: &std::path::Path,
+    format: super::Format,
+) -> Result<()> {
+    let set = std::sync::Arc::new(settings.rule_set(Some(dir), profile)?);
+    super::check::report_broken(&set);
+    let store = settings.open_store().await?;
+    let bar = indicatif::ProgressBar::new(0);
+    let report = jiandu_sweep::replay(&store, set, 1000, &|done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
+    })
+    .await;
+    bar.finish_and_clear();
+    store.close().await;
+    let report = report.context("the replay did not finish")?;
+    if format == super::Format::Json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(());
+    }
+    println!(
+        "replayed {} over {} stored records ({} rule evaluations), against the current findings:",
+        dir.display(),
+        report.records,
+        report.evaluations
+    );
+    println!(
+        "{:<28} {:>7} {:>8} {:>8} {:>10}  examples",
+        "rule", "added", "removed", "changed", "unchanged"
+    );
+    let mut totals = [0u64; 4];
+    for (rule, delta) in &report.rules {
+        totals[0] += delta.added;
+        totals[1] += delta.removed;
+        totals[2] += delta.changed;
+        totals[3] += delta.unchanged;
+        if delta.added + delta.removed + delta.changed == 0 {
+            continue;
+        }
+        let examples: Vec<String> = [
+            ("+", &delta.examples_added),
+            ("-", &delta.examples_removed),
+            ("~", &delta.examples_changed),
+        ]
+        .iter()
+        .flat_map(|(sign, ids)| ids.iter().take(2).map(move |id| format!("{sign}{id}")))
+        .collect();
+        println!(
+            "{:<28} {:>7} {:>8} {:>8} {:>10}  {}",
+            rule,
+            delta.added,
+            delta.removed,
+            delta.changed,
+            delta.unchanged,
+            examples.join(" ")
+        );
+    }
+    println!(
+        "{:<28} {:>7} {:>8} {:>8} {:>10}",
+        "total", totals[0], totals[1], totals[2], totals[3]
+    );
+    println!("nothing was written; run `jiandu sweep` with these rules to apply them");
+    Ok(())
 }
 
 fn print_report(report: &TestReport) {

@@ -7,13 +7,8 @@ use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use jiandu_sweep::{SweepOptions, SweepReport};
 
+use super::Format;
 use crate::settings::Settings;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    Text,
-    Json,
-}
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -25,7 +20,8 @@ pub struct Args {
     /// Records per batch (one checkpoint each).
     #[arg(long, default_value_t = 500)]
     pub batch_size: usize,
-    /// Batches processed at once (default: the number of cores).
+    /// Batches processed at once (default: the number of cores). 0, on PostgreSQL: plan the
+    /// sweep and wait while `jiandu worker` processes do the batches.
     #[arg(long)]
     pub parallel: Option<usize>,
 }

@@ -1,0 +1,246 @@
+//! `jiandu findings <list|show|set-status>`: the findings the sweeps keep, and what people
+//! decide about them.
+
+use anyhow::{Context, Result};
+use clap::Subcommand;
+use jiandu_model::{Date, FindingStatus, Outcome, clock};
+use jiandu_store::{FindingFilter, FindingRow, Store};
+
+use super::{Format, actor};
+use crate::BadInput;
+use crate::settings::Settings;
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List findings, newest rules first within each record (filters combine).
+    List {
+        #[command(flatten)]
+        filter: FilterArgs,
+        /// At most this many (0: all).
+        #[arg(long, default_value_t = 100)]
+        limit: u64,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// One finding: the record, the rule's message and evidence, its status and history.
+    Show {
+        id: i64,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Set a finding's status: confirmed, dismissed (with --reason), rectified, or open.
+    SetStatus {
+        id: i64,
+        status: FindingStatus,
+        /// Why; required to dismiss a finding.
+        #[arg(long)]
+        reason: Option<String>,
+        /// Who decides (default: $JIANDU_ACTOR, else $USER).
+        #[arg(long)]
+        actor: Option<String>,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct FilterArgs {
+    /// The responsible unit's id.
+    #[arg(long)]
+    pub unit: Option<String>,
+    #[arg(long)]
+    pub rule: Option<String>,
+    #[arg(long)]
+    pub outcome: Option<Outcome>,
+    #[arg(long)]
+    pub status: Option<FindingStatus>,
+    /// Acts on or after this date.
+    #[arg(long)]
+    pub from: Option<Date>,
+    /// Acts on or before this date.
+    #[arg(long)]
+    pub to: Option<Date>,
+    #[arg(long)]
+    pub record: Option<String>,
+    #[arg(long)]
+    pub case: Option<i64>,
+}
+
+impl FilterArgs {
+    fn into_filter(self, limit: u64) -> FindingFilter {
+        FindingFilter {
+            unit_id: self.unit,
+            rule_id: self.rule,
+            outcome: self.outcome,
+            status: self.status,
+            from: self.from.map(|d| d.to_string()),
+            to: self.to.map(|d| d.to_string()),
+            record_id: self.record,
+            case_id: self.case,
+            limit: (limit > 0).then_some(limit),
+        }
+    }
+}
+
+pub async fn run(settings: &Settings, command: Command) -> Result<()> {
+    let store = settings.open_store().await?;
+    let result = match command {
+        Command::List {
+            filter,
+            limit,
+            format,
+        } => list(&store, filter.into_filter(limit), format).await,
+        Command::Show { id, format } => show(&store, id, format).await,
+        Command::SetStatus {
+            id,
+            status,
+            reason,
+            actor: who,
+        } => set_status(&store, id, status, reason, actor(who)).await,
+    };
+    store.close().await;
+    result
+}
+
+async fn list(store: &Store, filter: FindingFilter, format: Format) -> Result<()> {
+    let findings = store
+        .list_findings(&filter)
+        .await
+        .context("cannot list findings")?;
+    match format {
+        Format::Json => {
+            for finding in &findings {
+                println!("{}", serde_json::to_string(finding)?);
+            }
+        }
+        Format::Text => {
+            println!(
+                "{:>7}  {:<28} {:<26} {:<10} {:<17} {:<10} unit",
+                "id", "record", "rule", "outcome", "status", "act date"
+            );
+            for f in &findings {
+                println!(
+                    "{:>7}  {:<28} {:<26} {:<10} {:<17} {:<10} {}",
+                    f.finding_id,
+                    f.record_id,
+                    f.rule_id,
+                    f.outcome.as_str(),
+                    f.status.as_str(),
+                    f.act_date.as_deref().unwrap_or("-"),
+                    f.unit_id.as_deref().unwrap_or("-"),
+                );
+            }
+            let more = filter.limit.is_some_and(|l| findings.len() as u64 == l);
+            println!(
+                "{} findings{}",
+                findings.len(),
+                if more {
+                    " (the limit; --limit 0 lists all)"
+                } else {
+                    ""
+                }
+            );
+        }
+    }
+    Ok(())
+}
+
+async fn show(store: &Store, id: i64, format: Format) -> Result<()> {
+    let finding = store
+        .get_finding(id)
+        .await?
+        .ok_or_else(|| BadInput(format!("there is no finding {id}")))?;
+    let history = store.audit_events_of("finding", &id.to_string()).await?;
+    match format {
+        Format::Json => {
+            let value = serde_json::json!({"finding": finding, "history": history});
+            println!("{}", serde_json::to_string_pretty(&value)?);
+        }
+        Format::Text => print_finding(&finding, &history),
+    }
+    Ok(())
+}
+
+fn print_finding(f: &FindingRow, history: &[jiandu_store::StoredAuditEvent]) {
+    println!(
+        "finding {} — {} on {}",
+        f.finding_id, f.rule_id, f.record_id
+    );
+    println!(
+        "  outcome   {} ({})",
+        f.outcome.as_str(),
+        f.outcome.chinese()
+    );
+    println!(
+        "  status    {} ({}){}",
+        f.status.as_str(),
+        f.status.chinese(),
+        f.status_reason
+            .as_deref()
+            .map(|r| format!(": {r}"))
+            .unwrap_or_default()
+    );
+    println!("  version   {}", f.version.as_deref().unwrap_or("-"));
+    println!("  basis     {}", f.basis.as_deref().unwrap_or("-"));
+    println!("  unit      {}", f.unit_id.as_deref().unwrap_or("-"));
+    println!("  act date  {}", f.act_date.as_deref().unwrap_or("-"));
+    println!(
+        "  case      {}",
+        f.case_id.map_or("-".into(), |c| c.to_string())
+    );
+    println!("  message   {}", f.message);
+    println!("            {}", f.message_en);
+    println!("  evidence  {}", f.evidence);
+    println!(
+        "  seen      first {}, last {}{}",
+        f.first_seen_at,
+        f.last_seen_at,
+        f.resolved_at
+            .as_deref()
+            .map(|r| format!(", resolved {r}"))
+            .unwrap_or_default()
+    );
+    println!("  history");
+    for event in history {
+        println!(
+            "    {}  {:<8} {:<10} {}",
+            event.at, event.actor, event.action, event.details
+        );
+    }
+}
+
+async fn set_status(
+    store: &Store,
+    id: i64,
+    status: FindingStatus,
+    reason: Option<String>,
+    actor: String,
+) -> Result<()> {
+    if !status.is_manual() {
+        return Err(BadInput(format!(
+            "{status} is set by sweeps, not by hand; choose confirmed, dismissed, rectified or open"
+        ))
+        .into());
+    }
+    let reason = reason.filter(|r| !r.trim().is_empty());
+    if status == FindingStatus::Dismissed && reason.is_none() {
+        return Err(BadInput(format!(
+            "dismissing finding {id} needs a reason: --reason \"…\" (it goes into the audit log)"
+        ))
+        .into());
+    }
+    let current = store
+        .get_finding(id)
+        .await?
+        .ok_or_else(|| BadInput(format!("there is no finding {id}")))?;
+    if current.status == FindingStatus::ResolvedByData {
+        return Err(BadInput(format!(
+            "finding {id} was resolved by the data (the record no longer shows it); it reopens by itself if the defect returns"
+        ))
+        .into());
+    }
+    let previous = store
+        .set_finding_status(id, status, reason.as_deref(), &actor, clock::now())
+        .await?
+        .ok_or_else(|| BadInput(format!("there is no finding {id}")))?;
+    println!("finding {id}: {previous} → {status} (by {actor})");
+    Ok(())
+}

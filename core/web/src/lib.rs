@@ -1,0 +1,38 @@
+//! `jiandu serve`: the HTTP server and what runs beside it.
+//!
+//! [`app`] builds the router from an [`AppState`]; [`schedule`] runs the nightly sweep at a
+//! configured Beijing time. The binary wires them together and serves on a socket; tests do
+//! the same on a loopback port.
+
+mod health;
+pub mod schedule;
+
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::routing::get;
+use jiandu_store::Store;
+
+pub use schedule::{NightlySweep, RuleLoader, SchedulerStatus, TimeOfDay};
+
+/// What every request handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub scheduler: Arc<Mutex<SchedulerStatus>>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("store", &self.store.backend())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The router: `/healthz` (and the API and pages of later parts).
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(health::health))
+        .with_state(state)
+}

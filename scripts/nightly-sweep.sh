@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs one sweep and appends its JSON summary to a log: for cron or a systemd timer on a
+# machine where `jiandu serve` is not running (or runs with --no-nightly-sweep).
+#
+#   JIANDU_HOME   working directory holding jiandu.toml (default: the current directory)
+#   JIANDU_BIN    the jiandu binary (default: jiandu on PATH)
+#   JIANDU_LOG_FILE  where summaries go (default: $JIANDU_HOME/sweeps.log)
+#
+# A sweep killed half-way (reboot, OOM) is resumed by the next run; nothing is duplicated.
+# Exit status: jiandu's (0 done, 1 failed, 2 bad configuration).
+set -euo pipefail
+cd "${JIANDU_HOME:-.}"
+bin="${JIANDU_BIN:-jiandu}"
+log="${JIANDU_LOG_FILE:-sweeps.log}"
+# One sweep at a time on this machine: a run that finds the lock taken leaves quietly.
+exec 9>"${log}.lock"
+if ! flock -n 9; then
+    echo "$(date -Iseconds) another sweep is still running; skipped" >>"$log"
+    exit 0
+fi
+if summary="$("$bin" sweep --format json 2>>"$log")"; then
+    echo "$(date -Iseconds) $summary" >>"$log"
+else
+    status=$?
+    echo "$(date -Iseconds) sweep failed with status $status" >>"$log"
+    exit "$status"
+fi

@@ -1,0 +1,139 @@
+//! `jiandu serve`: it answers on a loopback socket and runs the nightly sweep at the
+//! configured Beijing time; the cron script runs a sweep without it.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use jiandu_store::Store;
+
+use crate::support::db::sqlite;
+use crate::support::{block_on, fixture, import_data, jiandu, repo_root, run_expect, temp_dir};
+
+fn get(addr: &str, path: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(addr).expect("connects");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+fn completed_sweeps(url: &str) -> Option<i64> {
+    block_on(async {
+        let store = Store::open(url).await.ok()?;
+        let last = store.last_completed_sweep().await.ok()?;
+        store.close().await;
+        last.map(|s| s.sweep_id)
+    })
+}
+
+#[test]
+fn serve_runs_the_nightly_sweep_at_the_configured_beijing_time() {
+    let db = sqlite();
+    import_data(&db.url, &fixture("sweep"));
+    // A few seconds from now, written as a Beijing wall-clock time.
+    let at = jiandu_model::clock::wall().add_seconds(8);
+    let at_text = at.as_datetime().format("%H:%M:%S").to_string();
+    let at = jiandu_model::Moment::parse(&format!("{}T{at_text}+08:00", at.date())).unwrap();
+    let mut server = jiandu(&repo_root())
+        .args([
+            "--db",
+            &db.url,
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--sweep-at",
+            &at_text,
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the server starts");
+    let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
+    let first = lines.next().expect("a first line").unwrap();
+    let addr = first
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("{first}"))
+        .to_owned();
+    let second = lines.next().expect("a second line").unwrap();
+    assert!(second.contains(&format!("at {at_text} +08:00")), "{second}");
+
+    let (status, body) = get(&addr, "/healthz");
+    assert_eq!(status, 200, "{body}");
+    let health: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(health["status"], "ok");
+    assert!(health["last_sweep"].is_null(), "{health}");
+    assert_eq!(completed_sweeps(&db.url), None);
+
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while completed_sweeps(&db.url).is_none() {
+        assert!(Instant::now() < deadline, "no sweep ran at {at_text}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let ran_at = jiandu_model::clock::wall();
+    assert!(ran_at >= at, "the sweep waited for {at_text}");
+    let (_, body) = get(&addr, "/healthz");
+    let health: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(health["last_sweep"]["sweep_id"], 1, "{health}");
+    assert!(
+        health["scheduler"]["next_run"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("T{at_text}+08:00")),
+        "the next run is tomorrow at the same time: {health}"
+    );
+    server.kill().unwrap();
+    server.wait().unwrap();
+    assert!(!crate::support::current_findings(&db.url).is_empty());
+}
+
+#[test]
+fn the_cron_script_runs_one_sweep_and_logs_its_summary() {
+    let db = sqlite();
+    import_data(&db.url, &fixture("sweep"));
+    let home = temp_dir();
+    std::fs::write(
+        home.path().join("jiandu.toml"),
+        format!("database_url = \"{}\"\n", db.url),
+    )
+    .unwrap();
+    run_expect(
+        std::process::Command::new("bash")
+            .arg(repo_root().join("scripts/nightly-sweep.sh"))
+            .env("JIANDU_HOME", home.path())
+            .env("JIANDU_BIN", env!("CARGO_BIN_EXE_jiandu"))
+            .env("JIANDU_RULES_DIR", repo_root().join("rules"))
+            .env_remove("JIANDU_DATABASE_URL"),
+        0,
+    );
+    let log = std::fs::read_to_string(home.path().join("sweeps.log")).unwrap();
+    let summary: serde_json::Value = serde_json::from_str(
+        log.lines()
+            .last()
+            .and_then(|l| l.split_once(' '))
+            .map(|(_, json)| json)
+            .unwrap_or_else(|| panic!("{log}")),
+    )
+    .unwrap();
+    assert_eq!(summary["records_evaluated"], 5, "{log}");
+    assert!(completed_sweeps(&db.url).is_some());
+}
