@@ -16,6 +16,7 @@
 
 mod case;
 pub mod clock;
+pub mod complaint;
 mod date;
 pub mod finding;
 mod item_code;
@@ -28,6 +29,9 @@ mod region;
 mod uscc;
 
 pub use case::CaseState;
+pub use complaint::{
+    Action, ActionKind, Actor, ComplaintKind, ComplaintState, NonAcceptGround, Refusal, Standing,
+};
 pub use date::{Date, DateParseError};
 pub use finding::{Change, FindingState, FindingStatus, reconcile};
 pub use item_code::{ItemCode, ItemCodeError};

@@ -48,6 +48,24 @@ impl Moment {
         }
     }
 
+    /// A time from a Chinese source system: RFC 3339, or a wall-clock time without offset,
+    /// which then means Beijing time (`YYYY-MM-DD HH:MM:SS`, `YYYY-MM-DDTHH:MM:SS`,
+    /// `YYYYMMDDHHMMSS`). Only for sources documented to send Beijing time.
+    pub fn parse_beijing(input: &str) -> Result<Moment, MomentParseError> {
+        let input = input.trim();
+        if let Ok(moment) = Moment::parse(input) {
+            return Ok(moment);
+        }
+        ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y%m%d%H%M%S"]
+            .iter()
+            .find_map(|format| chrono::NaiveDateTime::parse_from_str(input, format).ok())
+            .and_then(|naive| naive.and_local_timezone(china_offset()).single())
+            .map(Moment)
+            .ok_or_else(|| MomentParseError::Invalid {
+                input: input.to_owned(),
+            })
+    }
+
     /// The Beijing wall-clock moment `date` at `hour:minute`.
     pub fn at(date: Date, hour: u32, minute: u32) -> Option<Moment> {
         let time = NaiveTime::from_hms_opt(hour, minute, 0)?;

@@ -34,6 +34,7 @@ mod meta;
 mod pack;
 mod parallel;
 mod profile;
+mod routing;
 pub mod testing;
 pub mod validate;
 
@@ -48,6 +49,7 @@ pub use meta::{DateField, Interpretation, RuleMeta, Version, parse_front_matter}
 pub use pack::{Rule, RuleSet};
 pub use parallel::evaluate_all;
 pub use profile::{DEFAULT_PROFILE, Profile};
+pub use routing::{RoutingScript, ScriptRoute};
 
 /// Lower-case hex of a digest.
 pub(crate) fn hex(bytes: &[u8]) -> String {

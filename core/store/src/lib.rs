@@ -15,10 +15,12 @@
 
 mod audit;
 mod cases;
+mod complaints;
 mod findings;
 mod hash;
 mod keys;
 mod migrations;
+mod outbox;
 mod records;
 mod reference;
 mod sweeps;
@@ -33,8 +35,12 @@ use sqlx::any::AnyPoolOptions;
 
 pub use audit::{AuditEvent, AuditVerification, StoredAuditEvent};
 pub use cases::{CaseMoveError, CaseRow};
+pub use complaints::{
+    ComplaintChange, ComplaintFilter, ComplaintRow, Conflict, EventRow, NewComplaint, NewEvent,
+};
 pub use findings::{ChangeCounts, FindingFilter, FindingRow};
 pub use hash::content_hash;
+pub use outbox::{MailRow, NewMail};
 pub use records::{ImportSummary, StoredRecord};
 pub use sweeps::{BatchClaim, BatchWork, RecordResult, SweepInfo, SweepPlan, SweepTotals};
 

@@ -22,6 +22,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0002_sweeps_findings_cases.sql"),
         include_str!("../migrations/postgres/0002_sweeps_findings_cases.sql"),
     ),
+    (
+        3,
+        "complaints outbox",
+        include_str!("../migrations/sqlite/0003_complaints_outbox.sql"),
+        include_str!("../migrations/postgres/0003_complaints_outbox.sql"),
+    ),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

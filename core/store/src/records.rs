@@ -107,6 +107,113 @@ pub(crate) fn last_of_each_key<T>(rows: &[T], key: impl Fn(&T) -> &str) -> (Vec<
     (kept, dropped)
 }
 
+/// What [`write_records`] did.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Written {
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+}
+
+/// Writes records inside the caller's transaction: one with the same content as stored is
+/// left alone; the others are inserted or updated in place under one new revision.
+pub(crate) async fn write_records(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    rows: &[&Record],
+    source: &str,
+    now: &str,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Written, StoreError> {
+    let mut existing: HashMap<String, String> = HashMap::new();
+    for chunk in rows.chunks(CHUNK) {
+        let sql = format!(
+            "SELECT record_id, content_hash FROM records WHERE record_id IN ({})",
+            list_placeholders(chunk.len())
+        );
+        let mut query = sqlx::query(&sql);
+        for record in chunk {
+            query = query.bind(record.id().as_str());
+        }
+        for row in query
+            .fetch_all(&mut **tx)
+            .await
+            .map_err(query_error("reading existing records"))?
+        {
+            existing.insert(row.get(0), row.get(1));
+        }
+    }
+
+    let mut summary = Written::default();
+    let mut changed = Vec::new();
+    for record in rows {
+        let body = record.to_json();
+        let hash = content_hash(&body);
+        match existing.get(record.id().as_str()) {
+            Some(old) if *old == hash => summary.unchanged += 1,
+            Some(_) => {
+                summary.updated += 1;
+                changed.push((record, body, hash));
+            }
+            None => {
+                summary.inserted += 1;
+                changed.push((record, body, hash));
+            }
+        }
+    }
+
+    if !changed.is_empty() {
+        let revision: i64 = sqlx::query(
+            "UPDATE counters SET value = value + 1 WHERE name = 'record_revision' RETURNING value",
+        )
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(query_error("taking a record revision"))?
+        .get(0);
+        let mut done = 0u64;
+        for chunk in changed.chunks(CHUNK) {
+            let sql = format!(
+                "INSERT INTO records (record_id, record_type, act_date, body, content_hash, revision, source, imported_at, updated_at, \
+                 act_id, party_key, agency_key, check_action_code, unit_id, keys_filled) VALUES {} \
+                 ON CONFLICT (record_id) DO UPDATE SET record_type = excluded.record_type, act_date = excluded.act_date, \
+                 body = excluded.body, content_hash = excluded.content_hash, revision = excluded.revision, \
+                 source = excluded.source, updated_at = excluded.updated_at, act_id = excluded.act_id, \
+                 party_key = excluded.party_key, agency_key = excluded.agency_key, \
+                 check_action_code = excluded.check_action_code, unit_id = excluded.unit_id, keys_filled = 1",
+                values_placeholders(chunk.len(), 15)
+            );
+            let mut query = sqlx::query(&sql);
+            for (record, body, hash) in chunk {
+                query = query
+                    .bind(record.id().as_str())
+                    .bind(record.record_type().as_str())
+                    .bind(record.act_date().map(|d| d.to_string()))
+                    .bind(body.to_string())
+                    .bind(hash.as_str())
+                    .bind(revision)
+                    .bind(source)
+                    .bind(now)
+                    .bind(now);
+                let keys = RecordKeys::of(record);
+                query = query
+                    .bind(keys.act_id)
+                    .bind(keys.party_key)
+                    .bind(keys.agency_key)
+                    .bind(keys.check_action_code)
+                    .bind(keys.unit_id)
+                    .bind(1i64);
+            }
+            query
+                .execute(&mut **tx)
+                .await
+                .map_err(query_error("writing records"))?;
+            done += chunk.len() as u64;
+            progress(done);
+        }
+    }
+
+    Ok(summary)
+}
+
 impl Store {
     /// Imports one batch atomically: every row lands, or none does. A record already stored
     /// with the same content is left alone; a changed one is updated in place, gets a new
@@ -127,97 +234,16 @@ impl Store {
             .await
             .map_err(query_error("starting an import transaction"))?;
 
-        let mut existing: HashMap<String, String> = HashMap::new();
-        for chunk in rows.chunks(CHUNK) {
-            let sql = format!(
-                "SELECT record_id, content_hash FROM records WHERE record_id IN ({})",
-                list_placeholders(chunk.len())
-            );
-            let mut query = sqlx::query(&sql);
-            for record in chunk {
-                query = query.bind(record.id().as_str());
-            }
-            for row in query
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(query_error("reading existing records"))?
-            {
-                existing.insert(row.get(0), row.get(1));
-            }
-        }
-
         let mut summary = ImportSummary {
             n_rows: records.len() as u64,
             n_superseded_in_batch: n_superseded,
             n_rejected,
             ..ImportSummary::default()
         };
-        let mut changed = Vec::new();
-        for record in rows {
-            let body = record.to_json();
-            let hash = content_hash(&body);
-            match existing.get(record.id().as_str()) {
-                Some(old) if *old == hash => summary.n_unchanged += 1,
-                Some(_) => {
-                    summary.n_updated += 1;
-                    changed.push((record, body, hash));
-                }
-                None => {
-                    summary.n_inserted += 1;
-                    changed.push((record, body, hash));
-                }
-            }
-        }
-
-        if !changed.is_empty() {
-            let revision: i64 = sqlx::query(
-                "UPDATE counters SET value = value + 1 WHERE name = 'record_revision' RETURNING value",
-            )
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(query_error("taking a record revision"))?
-            .get(0);
-            let mut done = 0u64;
-            for chunk in changed.chunks(CHUNK) {
-                let sql = format!(
-                    "INSERT INTO records (record_id, record_type, act_date, body, content_hash, revision, source, imported_at, updated_at, \
-                     act_id, party_key, agency_key, check_action_code, unit_id, keys_filled) VALUES {} \
-                     ON CONFLICT (record_id) DO UPDATE SET record_type = excluded.record_type, act_date = excluded.act_date, \
-                     body = excluded.body, content_hash = excluded.content_hash, revision = excluded.revision, \
-                     source = excluded.source, updated_at = excluded.updated_at, act_id = excluded.act_id, \
-                     party_key = excluded.party_key, agency_key = excluded.agency_key, \
-                     check_action_code = excluded.check_action_code, unit_id = excluded.unit_id, keys_filled = 1",
-                    values_placeholders(chunk.len(), 15)
-                );
-                let mut query = sqlx::query(&sql);
-                for (record, body, hash) in chunk {
-                    query = query
-                        .bind(record.id().as_str())
-                        .bind(record.record_type().as_str())
-                        .bind(record.act_date().map(|d| d.to_string()))
-                        .bind(body.to_string())
-                        .bind(hash.as_str())
-                        .bind(revision)
-                        .bind(source)
-                        .bind(now.as_str())
-                        .bind(now.as_str());
-                    let keys = RecordKeys::of(record);
-                    query = query
-                        .bind(keys.act_id)
-                        .bind(keys.party_key)
-                        .bind(keys.agency_key)
-                        .bind(keys.check_action_code)
-                        .bind(keys.unit_id)
-                        .bind(1i64);
-                }
-                query
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(query_error("writing records"))?;
-                done += chunk.len() as u64;
-                progress(done);
-            }
-        }
+        let written = write_records(&mut tx, &rows, source, &now, progress).await?;
+        summary.n_inserted = written.inserted;
+        summary.n_updated = written.updated;
+        summary.n_unchanged = written.unchanged;
 
         summary.batch_id = record_batch(&mut tx, "records", source, &summary, &now).await?;
         tx.commit()

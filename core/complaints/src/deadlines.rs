@@ -1,0 +1,244 @@
+//! The deadlines of a complaint or report, from its handover events, counted with the
+//! statutory calendar (working days skip weekends and holidays and count 调休 weekends).
+//!
+//! | milestone | from | period | basis |
+//! |---|---|---|---|
+//! | 签收 sign for | the latest assign or transfer to the unit | `sign_for_wd` WD (1, U) | local 12345 rules (CPL-SIGN-1WD) |
+//! | 受理决定 accept or not (complaint) | the same day: the unit's receipt | 7 WD | 投诉举报办法第十四条 (CPL-ACCEPT-7WD) |
+//! | 立案决定 file or not (report) | the unit's receipt | 15 WD | 投诉举报办法第三十一条 → 程序规定第十八条 (CPL-REPORT-VERIFY-15WD) |
+//! | 办结 resolve (complaint) | acceptance | 45 WD | 投诉举报办法第二十条 (CPL-MEDIATION-45WD) |
+//! | 办结 resolve (report) | the decision to file | 90 days | 行政处罚法第六十条 |
+
+use jiandu_calendar::{Calendar, NoCalendarData, Roll};
+use jiandu_model::{ActionKind, ComplaintKind, ComplaintState, Date};
+use jiandu_rules::Profile;
+use serde::Serialize;
+
+/// The periods, from the profile where the catalogue leaves them open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Periods {
+    pub sign_wd: i64,
+    pub accept_wd: i64,
+    pub report_verify_wd: i64,
+    pub mediation_wd: i64,
+    pub report_resolve_days: i64,
+    /// Whether a calendar-day period ending on a day off rolls to the next working day.
+    pub roll: bool,
+}
+
+impl Periods {
+    pub fn from_profile(profile: &Profile) -> Periods {
+        let int = |name: &str, default: i64| {
+            profile
+                .get(name, None)
+                .and_then(toml::Value::as_integer)
+                .unwrap_or(default)
+        };
+        Periods {
+            sign_wd: int("sign_for_wd", 1),
+            accept_wd: 7,
+            report_verify_wd: 15,
+            mediation_wd: 45,
+            report_resolve_days: 90,
+            roll: profile.bool("roll_last_day").unwrap_or(true),
+        }
+    }
+}
+
+impl Default for Periods {
+    fn default() -> Self {
+        Periods::from_profile(&Profile::builtin())
+    }
+}
+
+/// What a milestone is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DueKind {
+    Sign,
+    Accept,
+    FilingDecision,
+    Resolve,
+}
+
+impl DueKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DueKind::Sign => "sign",
+            DueKind::Accept => "accept",
+            DueKind::FilingDecision => "filing_decision",
+            DueKind::Resolve => "resolve",
+        }
+    }
+
+    pub fn chinese(self) -> &'static str {
+        match self {
+            DueKind::Sign => "签收",
+            DueKind::Accept => "受理决定",
+            DueKind::FilingDecision => "立案决定",
+            DueKind::Resolve => "办结",
+        }
+    }
+}
+
+/// One deadline: when it falls, and when (if) it was met.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Milestone {
+    pub kind: DueKind,
+    pub from: Date,
+    pub due: Date,
+    pub done: Option<Date>,
+    pub basis: &'static str,
+}
+
+/// One handover event as deadlines need it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Step {
+    pub action: ActionKind,
+    pub on: Date,
+}
+
+/// The milestones of the item's current assignment, in order. Events before the latest
+/// assign or transfer belong to an earlier unit and do not count for this one.
+pub fn milestones(
+    kind: ComplaintKind,
+    steps: &[Step],
+    calendar: &Calendar,
+    periods: &Periods,
+) -> Result<Vec<Milestone>, NoCalendarData> {
+    let Some(start) = steps
+        .iter()
+        .rposition(|s| matches!(s.action, ActionKind::Assign | ActionKind::Transfer))
+    else {
+        return Ok(Vec::new());
+    };
+    let received = steps[start].on;
+    let after = &steps[start + 1..];
+    let first = |actions: &[ActionKind]| after.iter().find(|s| actions.contains(&s.action)).map(|s| s.on);
+    let mut out = vec![Milestone {
+        kind: DueKind::Sign,
+        from: received,
+        due: calendar.add_working_days(received, periods.sign_wd)?,
+        done: first(&[ActionKind::Acknowledge, ActionKind::Return]),
+        basis: "派单签收期限（本地12345工单规定，profile sign_for_wd） / local 12345 rules",
+    }];
+    let decided = first(&[ActionKind::Accept, ActionKind::NotAccept]);
+    match kind {
+        ComplaintKind::Complaint => out.push(Milestone {
+            kind: DueKind::Accept,
+            from: received,
+            due: calendar.add_working_days(received, periods.accept_wd)?,
+            done: decided,
+            basis: "《市场监督管理投诉举报处理暂行办法》第十四条（七个工作日）",
+        }),
+        ComplaintKind::Report => out.push(Milestone {
+            kind: DueKind::FilingDecision,
+            from: received,
+            due: calendar.add_working_days(received, periods.report_verify_wd)?,
+            done: decided,
+            basis: "《市场监督管理投诉举报处理暂行办法》第三十一条、《市场监督管理行政处罚程序规定》第十八条（十五个工作日）",
+        }),
+    }
+    let accepted = after
+        .iter()
+        .find(|s| s.action == ActionKind::Accept)
+        .map(|s| s.on);
+    if let Some(accepted) = accepted {
+        let resolved = first(&[ActionKind::Resolve]);
+        out.push(match kind {
+            ComplaintKind::Complaint => Milestone {
+                kind: DueKind::Resolve,
+                from: accepted,
+                due: calendar.add_working_days(accepted, periods.mediation_wd)?,
+                done: resolved,
+                basis: "《市场监督管理投诉举报处理暂行办法》第二十条（调解四十五个工作日）",
+            },
+            ComplaintKind::Report => Milestone {
+                kind: DueKind::Resolve,
+                from: accepted,
+                due: calendar.add_days(
+                    accepted,
+                    periods.report_resolve_days,
+                    Roll::from_flag(periods.roll),
+                )?,
+                done: resolved,
+                basis: "《中华人民共和国行政处罚法》第六十条（立案之日起九十日）",
+            },
+        });
+    }
+    Ok(out)
+}
+
+/// The next deadline still to meet, for an item in `state`.
+pub fn next_due(state: ComplaintState, milestones: &[Milestone]) -> Option<&Milestone> {
+    if !state.is_open() || matches!(state, ComplaintState::Received | ComplaintState::Returned) {
+        return None;
+    }
+    milestones.iter().find(|m| m.done.is_none())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Date {
+        Date::parse(s).unwrap()
+    }
+
+    fn step(action: ActionKind, on: &str) -> Step {
+        Step { action, on: d(on) }
+    }
+
+    #[test]
+    fn national_day_2025_counts_its_adjusted_working_days() {
+        let calendar = Calendar::builtin();
+        let m = milestones(
+            ComplaintKind::Complaint,
+            &[step(ActionKind::Assign, "2025-09-26")],
+            &calendar,
+            &Periods::default(),
+        )
+        .unwrap();
+        // Friday 26 September; Sunday 28 September is an adjusted working day.
+        assert_eq!(m[0].kind, DueKind::Sign);
+        assert_eq!(m[0].due, d("2025-09-28"));
+        // 28, 29, 30 September, then 9, 10, 11 (Saturday, adjusted) and 13 October.
+        assert_eq!(m[1].kind, DueKind::Accept);
+        assert_eq!(m[1].due, d("2025-10-13"));
+        assert_eq!(next_due(ComplaintState::Assigned, &m).unwrap().kind, DueKind::Sign);
+    }
+
+    #[test]
+    fn a_transfer_restarts_the_clock_and_acceptance_starts_the_next() {
+        let calendar = Calendar::builtin();
+        let steps = [
+            step(ActionKind::Assign, "2025-03-03"),
+            step(ActionKind::Return, "2025-03-03"),
+            step(ActionKind::Transfer, "2025-03-04"),
+            step(ActionKind::Acknowledge, "2025-03-05"),
+            step(ActionKind::Accept, "2025-03-10"),
+        ];
+        let m = milestones(ComplaintKind::Complaint, &steps, &calendar, &Periods::default()).unwrap();
+        assert_eq!((m[0].from, m[0].done), (d("2025-03-04"), Some(d("2025-03-05"))));
+        assert_eq!(m[1].done, Some(d("2025-03-10")));
+        assert_eq!(m[2].kind, DueKind::Resolve);
+        assert_eq!(m[2].due, calendar.add_working_days(d("2025-03-10"), 45).unwrap());
+        assert_eq!(next_due(ComplaintState::Accepted, &m).unwrap().kind, DueKind::Resolve);
+        assert!(next_due(ComplaintState::Resolved, &m).is_none());
+    }
+
+    #[test]
+    fn reports_have_fifteen_working_days_to_decide_on_filing() {
+        let calendar = Calendar::builtin();
+        let m = milestones(
+            ComplaintKind::Report,
+            &[step(ActionKind::Assign, "2026-02-12")],
+            &calendar,
+            &Periods::default(),
+        )
+        .unwrap();
+        assert_eq!(m[1].kind, DueKind::FilingDecision);
+        assert_eq!(m[1].due, calendar.add_working_days(d("2026-02-12"), 15).unwrap());
+        assert!(milestones(ComplaintKind::Report, &[], &calendar, &Periods::default()).unwrap().is_empty());
+    }
+}

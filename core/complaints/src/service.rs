@@ -1,0 +1,620 @@
+//! The operations: take in a push, act on an item, watch the deadlines, show a timeline.
+//! Each change is one store transaction with its event, mirror record, audit entry and mails.
+
+use jiandu_calendar::{Calendar, NoCalendarData};
+use jiandu_mail::MailKind;
+use jiandu_model::{
+    Action, ActionKind, Actor, ComplaintState, Date, Moment, Refusal, ReferenceKind, Standing,
+};
+use jiandu_store::{
+    ComplaintChange, ComplaintFilter, ComplaintRow, EventRow, MailRow, NewComplaint, NewEvent,
+    Store, StoreError,
+};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::deadlines::{Milestone, Periods, Step, milestones, next_due};
+use crate::envelope::{self, Intake};
+use crate::mirror::{LogEntry, details, mirror};
+use crate::notices::{Notice, intake_of};
+use crate::routing::{Directory, Route, Router};
+
+/// How items are handled beyond what the law fixes.
+#[derive(Debug, Clone)]
+pub struct Handling {
+    /// Assign an item to the routed unit on intake (else it waits for the dispatcher).
+    pub auto_assign: bool,
+    /// Working days an item stays overdue and urged (催办) before it is supervised (督办) (U).
+    pub supervise_after_wd: i64,
+}
+
+impl Default for Handling {
+    fn default() -> Self {
+        Handling {
+            auto_assign: true,
+            supervise_after_wd: 2,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ComplaintError {
+    #[error("the push was not accepted: {reason} (kept as rejected push {reject_id})")]
+    Malformed { reason: String, reject_id: i64 },
+    #[error("there is no complaint {0}")]
+    NoSuchComplaint(String),
+    #[error("there is no unit {0} (import it with `jiandu import units`)")]
+    UnknownUnit(String),
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    #[error(transparent)]
+    Conflict(#[from] jiandu_store::Conflict),
+    #[error(transparent)]
+    Calendar(#[from] NoCalendarData),
+    #[error("internal: {0}")]
+    Internal(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The result of a push.
+#[derive(Debug, Clone, Serialize)]
+pub struct Ingested {
+    pub complaint: ComplaintRow,
+    /// `false`: the task number was known; nothing changed.
+    pub created: bool,
+    pub route: Option<Route>,
+}
+
+/// A complaint with its events, deadlines and mails.
+#[derive(Debug, Clone, Serialize)]
+pub struct Timeline {
+    pub complaint: ComplaintRow,
+    pub events: Vec<EventRow>,
+    pub milestones: Vec<Milestone>,
+    pub mails: Vec<MailRow>,
+}
+
+/// What one look at the deadlines did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Watch {
+    pub urged: u64,
+    pub supervised: u64,
+    pub due_soon_mails: u64,
+}
+
+#[derive(Debug)]
+pub struct Complaints {
+    pub store: Store,
+    pub router: Router,
+    pub calendar: Calendar,
+    pub periods: Periods,
+    pub handling: Handling,
+}
+
+fn log_of(events: &[EventRow]) -> Vec<LogEntry> {
+    events
+        .iter()
+        .map(|e| LogEntry {
+            action: e.action,
+            at: Moment::parse(&e.at).unwrap_or_else(|_| jiandu_model::clock::now()),
+            unit: e.unit_id.clone(),
+            from_unit: e.from_unit.clone(),
+            to_unit: e.to_unit.clone(),
+            reason: e.reason.clone(),
+            details: e.details.clone(),
+        })
+        .collect()
+}
+
+fn steps_of(log: &[LogEntry]) -> Vec<Step> {
+    log.iter()
+        .map(|e| Step {
+            action: e.action,
+            on: e.at.date(),
+        })
+        .collect()
+}
+
+impl Complaints {
+    /// Units, items and parties as routing and notices need them, read afresh.
+    pub async fn directory(&self) -> Result<Directory, StoreError> {
+        Ok(Directory::new(
+            &self.store.list_reference(ReferenceKind::Unit).await?,
+            &self.store.list_reference(ReferenceKind::Item).await?,
+            &self.store.list_reference(ReferenceKind::Party).await?,
+        ))
+    }
+
+    /// The dispatcher's unit id as handover logs name it.
+    fn dispatcher_id(directory: &Directory) -> String {
+        directory
+            .dispatcher()
+            .map_or_else(|| "dispatcher".to_owned(), |u| u.unit_id.clone())
+    }
+
+    /// Takes in one push (HTTP or file). Malformed pushes are kept and refused with the
+    /// reason; a known task number returns the stored complaint unchanged.
+    pub async fn ingest(
+        &self,
+        body: &[u8],
+        source: &str,
+        directory: &Directory,
+        now: Moment,
+    ) -> Result<Ingested, ComplaintError> {
+        let (intake, envelope) = match envelope::parse(body) {
+            Ok(parsed) => parsed,
+            Err(error) => {
+                let reason = error.to_string();
+                let text = String::from_utf8_lossy(body);
+                let reject_id = self
+                    .store
+                    .record_intake_reject(source, &reason, &text, now)
+                    .await?;
+                return Err(ComplaintError::Malformed { reason, reject_id });
+            }
+        };
+        if let Some(existing) = self.store.complaint_by_task(&intake.task_no).await? {
+            return Ok(Ingested {
+                complaint: existing,
+                created: false,
+                route: None,
+            });
+        }
+        let route = self.router.route(&intake, directory);
+        let received_at = intake.started_at.unwrap_or(now);
+        let id = intake.complaint_id();
+        let new = NewComplaint {
+            complaint_id: id.clone(),
+            task_no: intake.task_no.clone(),
+            kind: intake.kind,
+            received_at,
+            route_unit: route.unit.clone(),
+            route_reason: route.reason.clone(),
+            envelope,
+            details: {
+                let mut kept = details(&intake);
+                kept["region"] = json!(route.region);
+                kept
+            },
+            source: source.to_owned(),
+        };
+        let first = mirror(&id, &intake, received_at, route.region.as_deref(), &[])
+            .map_err(ComplaintError::Internal)?;
+        let assign = match (&route.unit, self.handling.auto_assign) {
+            (Some(unit), true) => Some(self.change(
+                &id,
+                &intake,
+                received_at,
+                route.region.as_deref(),
+                &Standing {
+                    state: ComplaintState::Received,
+                    unit: None,
+                    escalation: 0,
+                },
+                &[],
+                &Action::Assign {
+                    to_unit: unit.clone(),
+                },
+                &Actor::System {
+                    name: "routing".into(),
+                },
+                Some(route.reason.clone()),
+                now,
+                directory,
+            )?),
+            _ => None,
+        };
+        let (complaint, created) = self
+            .store
+            .create_complaint(&new, &first, assign.as_ref(), now)
+            .await?;
+        Ok(Ingested {
+            complaint,
+            created,
+            route: created.then_some(route),
+        })
+    }
+
+    /// Builds the change one action makes (pure apart from the calendar).
+    #[allow(clippy::too_many_arguments)]
+    fn change(
+        &self,
+        id: &str,
+        intake: &Intake,
+        received_at: Moment,
+        region: Option<&str>,
+        before: &Standing,
+        events: &[EventRow],
+        action: &Action,
+        actor: &Actor,
+        reason: Option<String>,
+        at: Moment,
+        directory: &Directory,
+    ) -> Result<ComplaintChange, ComplaintError> {
+        let after = jiandu_model::complaint::apply(before, action, actor)?;
+        let kind = action.kind();
+        let dispatcher = Self::dispatcher_id(directory);
+        let (from_unit, to_unit) = match action {
+            Action::Assign { to_unit } | Action::Transfer { to_unit } => {
+                if directory.unit(to_unit).is_none() {
+                    return Err(ComplaintError::UnknownUnit(to_unit.clone()));
+                }
+                (Some(dispatcher.clone()), Some(to_unit.trim().to_owned()))
+            }
+            _ => (None, None),
+        };
+        if let Some(unit) = actor.unit()
+            && directory.unit(unit).is_none()
+        {
+            return Err(ComplaintError::UnknownUnit(unit.to_owned()));
+        }
+        let (reason, detail) = match action {
+            Action::Return { reason } => (Some(reason.trim().to_owned()), json!({})),
+            Action::NotAccept { ground } => (
+                Some(ground.chinese().to_owned()),
+                json!({"ground": ground.as_str()}),
+            ),
+            Action::Resolve { result } => (reason, json!({"result": result.trim()})),
+            Action::Feedback { suggestion } => (reason, json!({"suggestion": suggestion.trim()})),
+            Action::Escalate => (
+                reason,
+                json!({"level": after.escalation, "name": if after.escalation >= 2 { "督办" } else { "催办" }}),
+            ),
+            _ => (reason, json!({})),
+        };
+        let event = NewEvent {
+            action: kind,
+            actor: actor.clone(),
+            unit_id: actor.unit().map(str::to_owned),
+            from_unit,
+            to_unit,
+            at,
+            reason: reason.clone(),
+            details: detail,
+        };
+        let mut log = log_of(events);
+        log.push(LogEntry {
+            action: kind,
+            at,
+            unit: event.unit_id.clone(),
+            from_unit: event.from_unit.clone(),
+            to_unit: event.to_unit.clone(),
+            reason: event.reason.clone(),
+            details: event.details.clone(),
+        });
+        let ms = milestones(intake.kind, &steps_of(&log), &self.calendar, &self.periods)?;
+        let due = next_due(after.state, &ms).map(|m| (m.due, m.kind.as_str().to_owned()));
+        let record = mirror(id, intake, received_at, region, &log).map_err(ComplaintError::Internal)?;
+        let seq = events.len() + 1;
+        let mut mails = Vec::new();
+        let next = next_due(after.state, &ms);
+        match action {
+            Action::Assign { to_unit } | Action::Transfer { to_unit } => mails.push(
+                Notice {
+                    kind: MailKind::Assignment,
+                    complaint_id: id,
+                    task_no: &intake.task_no,
+                    intake,
+                    unit_id: to_unit,
+                    due: next,
+                    reason: reason.as_deref().unwrap_or(""),
+                    escalation: after.escalation,
+                    key: seq.to_string(),
+                }
+                .build(directory),
+            ),
+            Action::Return { reason } => mails.push(
+                Notice {
+                    kind: MailKind::Return,
+                    complaint_id: id,
+                    task_no: &intake.task_no,
+                    intake,
+                    unit_id: &dispatcher,
+                    due: None,
+                    reason,
+                    escalation: after.escalation,
+                    key: seq.to_string(),
+                }
+                .build(directory),
+            ),
+            Action::Escalate => {
+                if let Some(unit) = &after.unit {
+                    mails.push(
+                        Notice {
+                            kind: MailKind::Overdue,
+                            complaint_id: id,
+                            task_no: &intake.task_no,
+                            intake,
+                            unit_id: unit,
+                            due: next,
+                            reason: reason.as_deref().unwrap_or(""),
+                            escalation: after.escalation,
+                            key: seq.to_string(),
+                        }
+                        .build(directory),
+                    );
+                }
+            }
+            _ => {}
+        }
+        Ok(ComplaintChange {
+            complaint_id: id.to_owned(),
+            before: before.clone(),
+            after,
+            event,
+            due,
+            mirror: record,
+            mails,
+        })
+    }
+
+    /// One action on an item by `actor` at `at`.
+    pub async fn act(
+        &self,
+        id: &str,
+        action: Action,
+        actor: Actor,
+        reason: Option<String>,
+        at: Moment,
+    ) -> Result<ComplaintRow, ComplaintError> {
+        let row = self
+            .store
+            .get_complaint(id)
+            .await?
+            .ok_or_else(|| ComplaintError::NoSuchComplaint(id.to_owned()))?;
+        let events = self.store.complaint_events(id).await?;
+        let intake = intake_of(&row).ok_or_else(|| {
+            ComplaintError::Internal(format!("the stored details of {id} cannot be read"))
+        })?;
+        let received_at = Moment::parse(&row.received_at).unwrap_or(at);
+        let region = row
+            .details
+            .get("region")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let directory = self.directory().await?;
+        let change = self.change(
+            id,
+            &intake,
+            received_at,
+            region.as_deref(),
+            &row.standing(),
+            &events,
+            &action,
+            &actor,
+            reason,
+            at,
+            &directory,
+        )?;
+        Ok(self.store.change_complaint(&change, at).await??)
+    }
+
+    /// The milestones of an item.
+    pub fn milestones_of(
+        &self,
+        row: &ComplaintRow,
+        events: &[EventRow],
+    ) -> Result<Vec<Milestone>, NoCalendarData> {
+        milestones(row.kind, &steps_of(&log_of(events)), &self.calendar, &self.periods)
+    }
+
+    pub async fn timeline(&self, id: &str) -> Result<Timeline, ComplaintError> {
+        let complaint = self
+            .store
+            .get_complaint(id)
+            .await?
+            .ok_or_else(|| ComplaintError::NoSuchComplaint(id.to_owned()))?;
+        let events = self.store.complaint_events(id).await?;
+        let milestones = self.milestones_of(&complaint, &events)?;
+        let mails = self.store.list_mails(Some(id)).await?;
+        Ok(Timeline {
+            complaint,
+            events,
+            milestones,
+            mails,
+        })
+    }
+
+    /// Looks at every open item's deadline: overdue items are urged (催办), and supervised
+    /// (督办) when still overdue `supervise_after_wd` working days later; items due today or
+    /// on the next working day get a reminder. Each happens once per deadline.
+    pub async fn watch(&self, now: Moment) -> Result<Watch, ComplaintError> {
+        let today = now.date();
+        let horizon = self.calendar.add_working_days(today, 1)?;
+        let items = self
+            .store
+            .list_complaints(&ComplaintFilter {
+                due_by: Some(horizon),
+                ..ComplaintFilter::default()
+            })
+            .await?;
+        let mut watch = Watch::default();
+        let mut directory: Option<Directory> = None;
+        for row in items {
+            let Some(due) = row.due_date.as_deref().and_then(|d| Date::parse(d).ok()) else {
+                continue;
+            };
+            if due < today {
+                let late_wd = self.calendar.working_days_between(due, today)?;
+                let target = if late_wd >= self.handling.supervise_after_wd { 2 } else { 1 };
+                let mut level = row.escalation;
+                while level < target {
+                    let reason = format!(
+                        "{}期限 {due} 已过（逾期 {late_wd} 个工作日） / the {} deadline {due} has passed ({late_wd} working days)",
+                        due_label(row.due_kind.as_deref()),
+                        row.due_kind.as_deref().unwrap_or("")
+                    );
+                    match self
+                        .act(
+                            &row.complaint_id,
+                            Action::Escalate,
+                            Actor::System {
+                                name: "deadline watch".into(),
+                            },
+                            Some(reason),
+                            now,
+                        )
+                        .await
+                    {
+                        Ok(_) => {}
+                        // Someone acted meanwhile: look again next time.
+                        Err(ComplaintError::Conflict(_)) => break,
+                        Err(other) => return Err(other),
+                    }
+                    level += 1;
+                    if level == 1 {
+                        watch.urged += 1;
+                    } else {
+                        watch.supervised += 1;
+                    }
+                }
+            } else if let (Some(unit), Some(intake)) = (&row.unit_id, intake_of(&row)) {
+                if directory.is_none() {
+                    directory = Some(self.directory().await?);
+                }
+                let events = self.store.complaint_events(&row.complaint_id).await?;
+                let ms = self.milestones_of(&row, &events)?;
+                let Some(next) = next_due(row.state, &ms) else {
+                    continue;
+                };
+                let mail = Notice {
+                    kind: MailKind::DueSoon,
+                    complaint_id: &row.complaint_id,
+                    task_no: &row.task_no,
+                    intake: &intake,
+                    unit_id: unit,
+                    due: Some(next),
+                    reason: "",
+                    escalation: row.escalation,
+                    key: format!("{}:{}", next.kind.as_str(), next.due),
+                }
+                .build(directory.as_ref().expect("loaded above"));
+                watch.due_soon_mails += self.store.queue_mails(&[mail], now).await?;
+            }
+        }
+        Ok(watch)
+    }
+}
+
+impl Complaints {
+    /// The platform's feedback for items finished (resolved or not accepted) on or after
+    /// `since`. Items not yet fed back get a `feedback` event now, with their result as the
+    /// suggestion; running it again gives the same entries and adds nothing.
+    pub async fn feedback_export(&self, since: Date, now: Moment) -> Result<Value, ComplaintError> {
+        let directory = self.directory().await?;
+        let mut entries = Vec::new();
+        for state in [
+            ComplaintState::Resolved,
+            ComplaintState::NotAccepted,
+            ComplaintState::FeedbackSent,
+        ] {
+            let rows = self
+                .store
+                .list_complaints(&ComplaintFilter {
+                    state: Some(state),
+                    ..ComplaintFilter::default()
+                })
+                .await?;
+            for row in rows {
+                let mut events = self.store.complaint_events(&row.complaint_id).await?;
+                let Some(end) = events
+                    .iter()
+                    .rev()
+                    .find(|e| matches!(e.action, ActionKind::Resolve | ActionKind::NotAccept))
+                else {
+                    continue;
+                };
+                let ended = Moment::parse(&end.at).map(Moment::date).ok();
+                if ended.is_none_or(|d| d < since) {
+                    continue;
+                }
+                let mut row = row;
+                if state != ComplaintState::FeedbackSent {
+                    let suggestion = match end.action {
+                        ActionKind::Resolve => end
+                            .details
+                            .get("result")
+                            .and_then(Value::as_str)
+                            .unwrap_or("已办结")
+                            .to_owned(),
+                        _ => format!("不予受理：{}", end.reason.as_deref().unwrap_or("")),
+                    };
+                    let actor = Actor::System {
+                        name: "feedback export".into(),
+                    };
+                    row = self
+                        .act(
+                            &row.complaint_id,
+                            Action::Feedback { suggestion },
+                            actor,
+                            None,
+                            now,
+                        )
+                        .await?;
+                    events = self.store.complaint_events(&row.complaint_id).await?;
+                }
+                entries.push(feedback_entry(&row, &events, &directory));
+            }
+        }
+        entries.sort_by(|a, b| a["taskNo"].to_string().cmp(&b["taskNo"].to_string()));
+        Ok(json!({
+            "supervisionProcess": {"taskDetails": entries},
+            "exportedAt": now.to_string(),
+            "since": since.to_string(),
+        }))
+    }
+}
+
+fn due_label(kind: Option<&str>) -> &'static str {
+    match kind {
+        Some("sign") => "签收",
+        Some("accept") => "受理决定",
+        Some("filing_decision") => "立案决定",
+        Some("resolve") => "办结",
+        _ => "",
+    }
+}
+
+/// The state as it reads in a list.
+pub fn state_label(state: ComplaintState, escalation: u8) -> String {
+    let mark = match escalation {
+        0 => "",
+        1 => " 催办",
+        _ => " 督办",
+    };
+    format!("{} {}{mark}", state.as_str(), state.chinese())
+}
+
+/// The feedback a platform expects for finished items (CATALOGUE §3.1,
+/// `supervisionProcess.taskDetails`).
+pub fn feedback_entry(row: &ComplaintRow, events: &[EventRow], directory: &Directory) -> Value {
+    let unit = row.unit_id.as_deref().and_then(|u| directory.unit(u));
+    let claim = events
+        .iter()
+        .rev()
+        .find(|e| e.action == ActionKind::Acknowledge)
+        .map(|e| e.at.clone());
+    let end = events
+        .iter()
+        .rev()
+        .find(|e| matches!(e.action, ActionKind::Resolve | ActionKind::NotAccept));
+    let end_reason = end.map(|e| match e.action {
+        ActionKind::Resolve => e.details.get("result").and_then(Value::as_str).unwrap_or("").to_owned(),
+        _ => format!("不予受理：{}", e.reason.as_deref().unwrap_or("")),
+    });
+    let feedback = events.iter().rev().find(|e| e.action == ActionKind::Feedback);
+    json!({
+        "taskNo": row.task_no,
+        "unionUnitType": "行政执法单位",
+        "unionUnitNo": row.unit_id,
+        "unionUnitName": unit.map(|u| u.name.clone()),
+        "status": "反馈",
+        "claimTime": claim,
+        "supervisionMatterCode": row.details.get("item_code"),
+        "endTime": end.map(|e| e.at.clone()),
+        "endReason": end_reason,
+        "feedbackTime": feedback.map(|e| e.at.clone()),
+        "feedbackSuggestion": feedback.and_then(|e| e.details.get("suggestion").cloned()),
+    })
+}

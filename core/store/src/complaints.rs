@@ -1,0 +1,478 @@
+//! Complaints in the store: created once per platform task number, changed one event at a
+//! time in a transaction that also rewrites the complaint's mirror record, appends the audit
+//! event and queues its mails, so the four never disagree.
+
+use jiandu_model::{
+    ActionKind, Actor, ComplaintKind, ComplaintState, Date, Moment, Record, Standing,
+};
+use serde::Serialize;
+use serde_json::{Value, json};
+use sqlx::Row;
+
+use crate::audit::{AuditEvent, append};
+use crate::outbox::{NewMail, queue_in};
+use crate::records::write_records;
+use crate::{Store, StoreError, query_error};
+
+/// A complaint as first received.
+#[derive(Debug, Clone)]
+pub struct NewComplaint {
+    pub complaint_id: String,
+    pub task_no: String,
+    pub kind: ComplaintKind,
+    pub received_at: Moment,
+    pub route_unit: Option<String>,
+    pub route_reason: String,
+    pub envelope: Value,
+    pub details: Value,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ComplaintRow {
+    pub complaint_id: String,
+    pub task_no: String,
+    pub kind: ComplaintKind,
+    pub state: ComplaintState,
+    pub unit_id: Option<String>,
+    pub escalation: u8,
+    pub received_at: String,
+    pub route_unit: Option<String>,
+    pub route_reason: String,
+    pub due_date: Option<String>,
+    pub due_kind: Option<String>,
+    pub details: Value,
+    #[serde(skip)]
+    pub envelope: Value,
+    pub source: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl ComplaintRow {
+    pub fn standing(&self) -> Standing {
+        Standing {
+            state: self.state,
+            unit: self.unit_id.clone(),
+            escalation: self.escalation,
+        }
+    }
+}
+
+/// One handover event as stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct EventRow {
+    pub complaint_id: String,
+    pub seq: i64,
+    pub action: ActionKind,
+    pub actor: Actor,
+    pub unit_id: Option<String>,
+    pub from_unit: Option<String>,
+    pub to_unit: Option<String>,
+    pub at: String,
+    pub reason: Option<String>,
+    pub details: Value,
+}
+
+/// One handover event to record.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub action: ActionKind,
+    pub actor: Actor,
+    pub unit_id: Option<String>,
+    pub from_unit: Option<String>,
+    pub to_unit: Option<String>,
+    pub at: Moment,
+    pub reason: Option<String>,
+    pub details: Value,
+}
+
+/// Everything one action changes, written in one transaction.
+#[derive(Debug, Clone)]
+pub struct ComplaintChange {
+    pub complaint_id: String,
+    /// What the caller read; the change is refused if the complaint moved meanwhile.
+    pub before: Standing,
+    pub after: Standing,
+    pub event: NewEvent,
+    /// The next deadline after the change and what it is for.
+    pub due: Option<(Date, String)>,
+    /// The complaint as a record, its `handover_log[]` including this event.
+    pub mirror: Record,
+    pub mails: Vec<NewMail>,
+}
+
+/// Another process changed the complaint between reading and writing it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("complaint {0} changed while this action was being prepared; look at it again and retry")]
+pub struct Conflict(pub String);
+
+/// What [`Store::list_complaints`] selects.
+#[derive(Debug, Clone, Default)]
+pub struct ComplaintFilter {
+    pub unit_id: Option<String>,
+    pub state: Option<ComplaintState>,
+    pub kind: Option<ComplaintKind>,
+    /// Open items whose deadline is before this date.
+    pub overdue_on: Option<Date>,
+    /// Open items whose deadline is on or before this date.
+    pub due_by: Option<Date>,
+    /// Items in the dispatcher's queue (received or returned).
+    pub unassigned: bool,
+}
+
+const SELECT_COMPLAINT: &str = "SELECT complaint_id, task_no, kind, state, unit_id, escalation, received_at, route_unit, \
+     route_reason, due_date, due_kind, details, envelope, source, created_at, updated_at FROM complaints";
+
+const OPEN_STATES: &str = "('received', 'assigned', 'acknowledged', 'returned', 'accepted')";
+
+fn corrupt(key: &str, reason: String) -> StoreError {
+    StoreError::Corrupt {
+        what: "complaint",
+        key: key.to_owned(),
+        reason,
+    }
+}
+
+fn complaint_from_row(row: &sqlx::any::AnyRow) -> Result<ComplaintRow, StoreError> {
+    let id: String = row.get(0);
+    let json = |i: usize| -> Result<Value, StoreError> {
+        serde_json::from_str(&row.get::<String, _>(i)).map_err(|e| corrupt(&id, e.to_string()))
+    };
+    Ok(ComplaintRow {
+        task_no: row.get(1),
+        kind: row
+            .get::<String, _>(2)
+            .parse()
+            .map_err(|e| corrupt(&id, e))?,
+        state: row
+            .get::<String, _>(3)
+            .parse()
+            .map_err(|e| corrupt(&id, e))?,
+        unit_id: row.get(4),
+        escalation: row.get::<i64, _>(5).clamp(0, 2) as u8,
+        received_at: row.get(6),
+        route_unit: row.get(7),
+        route_reason: row.get(8),
+        due_date: row.get(9),
+        due_kind: row.get(10),
+        details: json(11)?,
+        envelope: json(12)?,
+        source: row.get(13),
+        created_at: row.get(14),
+        updated_at: row.get(15),
+        complaint_id: id,
+    })
+}
+
+fn event_from_row(row: &sqlx::any::AnyRow) -> Result<EventRow, StoreError> {
+    let id: String = row.get(0);
+    Ok(EventRow {
+        seq: row.get(1),
+        action: row
+            .get::<String, _>(2)
+            .parse()
+            .map_err(|e| corrupt(&id, e))?,
+        actor: serde_json::from_str(&row.get::<String, _>(3))
+            .map_err(|e| corrupt(&id, e.to_string()))?,
+        unit_id: row.get(4),
+        from_unit: row.get(5),
+        to_unit: row.get(6),
+        at: row.get(7),
+        reason: row.get(8),
+        details: serde_json::from_str(&row.get::<String, _>(9)).unwrap_or(Value::Null),
+        complaint_id: id,
+    })
+}
+
+async fn apply_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    change: &ComplaintChange,
+    now: &str,
+) -> Result<Result<(), Conflict>, StoreError> {
+    let id = change.complaint_id.as_str();
+    let (due_date, due_kind) = match &change.due {
+        Some((date, kind)) => (Some(date.to_string()), Some(kind.clone())),
+        None => (None, None),
+    };
+    // First statement: takes the write lock (SQLite) or the row lock (PostgreSQL), and is
+    // the optimistic check that nobody moved the complaint since it was read.
+    let updated = sqlx::query(
+        "UPDATE complaints SET state = $1, unit_id = $2, escalation = $3, due_date = $4, due_kind = $5, updated_at = $6 \
+         WHERE complaint_id = $7 AND state = $8 AND escalation = $9 AND COALESCE(unit_id, '') = $10",
+    )
+    .bind(change.after.state.as_str())
+    .bind(change.after.unit.clone())
+    .bind(i64::from(change.after.escalation))
+    .bind(due_date)
+    .bind(due_kind)
+    .bind(now)
+    .bind(id)
+    .bind(change.before.state.as_str())
+    .bind(i64::from(change.before.escalation))
+    .bind(change.before.unit.clone().unwrap_or_default())
+    .execute(&mut **tx)
+    .await
+    .map_err(query_error(format!("changing complaint {id}")))?;
+    if updated.rows_affected() != 1 {
+        return Ok(Err(Conflict(id.to_owned())));
+    }
+    let e = &change.event;
+    let seq: i64 = sqlx::query(
+        "SELECT CAST(COALESCE(MAX(seq), 0) + 1 AS BIGINT) FROM complaint_events WHERE complaint_id = $1",
+    )
+    .bind(id)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(query_error("numbering a complaint event"))?
+    .get(0);
+    let actor = serde_json::to_string(&e.actor).unwrap_or_default();
+    sqlx::query(
+        "INSERT INTO complaint_events (complaint_id, seq, action, actor, unit_id, from_unit, to_unit, at, reason, details) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(id)
+    .bind(seq)
+    .bind(e.action.as_str())
+    .bind(actor)
+    .bind(e.unit_id.clone())
+    .bind(e.from_unit.clone())
+    .bind(e.to_unit.clone())
+    .bind(e.at.to_string())
+    .bind(e.reason.clone())
+    .bind(e.details.to_string())
+    .execute(&mut **tx)
+    .await
+    .map_err(query_error("recording a complaint event"))?;
+    write_records(tx, &[&change.mirror], "complaints", now, &|_| {}).await?;
+    let audit = AuditEvent {
+        actor: e.actor.describe(),
+        entity: "complaint",
+        entity_id: id.to_owned(),
+        action: e.action.as_str().to_owned(),
+        details: json!({
+            "seq": seq,
+            "from": change.before.state,
+            "to": change.after.state,
+            "unit": change.after.unit,
+            "at": e.at.to_string(),
+            "reason": e.reason,
+            "details": e.details,
+        }),
+    };
+    append(tx, &[audit], now).await?;
+    queue_in(tx, &change.mails, now).await?;
+    Ok(Ok(()))
+}
+
+impl Store {
+    /// Stores a new complaint and, in the same transaction, its first change (the routed
+    /// assignment). A task number already stored changes nothing: the stored complaint is
+    /// returned with `false`.
+    pub async fn create_complaint(
+        &self,
+        new: &NewComplaint,
+        mirror: &Record,
+        then: Option<&ComplaintChange>,
+        now: Moment,
+    ) -> Result<(ComplaintRow, bool), StoreError> {
+        let now = now.to_string();
+        let mut tx = self
+            .pool()
+            .begin()
+            .await
+            .map_err(query_error("starting to store a complaint"))?;
+        let inserted = sqlx::query(
+            "INSERT INTO complaints (complaint_id, task_no, kind, state, unit_id, escalation, received_at, route_unit, \
+             route_reason, due_date, due_kind, envelope, details, source, created_at, updated_at) \
+             VALUES ($1, $2, $3, 'received', NULL, 0, $4, $5, $6, NULL, NULL, $7, $8, $9, $10, $10) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(new.complaint_id.as_str())
+        .bind(new.task_no.as_str())
+        .bind(new.kind.as_str())
+        .bind(new.received_at.to_string())
+        .bind(new.route_unit.clone())
+        .bind(new.route_reason.as_str())
+        .bind(new.envelope.to_string())
+        .bind(new.details.to_string())
+        .bind(new.source.as_str())
+        .bind(now.as_str())
+        .execute(&mut *tx)
+        .await
+        .map_err(query_error("storing a complaint"))?;
+        if inserted.rows_affected() == 0 {
+            drop(tx);
+            let existing = self
+                .complaint_by_task(&new.task_no)
+                .await?
+                .ok_or_else(|| corrupt(&new.complaint_id, "a complaint id is taken by another task number".into()))?;
+            return Ok((existing, false));
+        }
+        write_records(&mut tx, &[mirror], "complaints", &now, &|_| {}).await?;
+        let audit = AuditEvent {
+            actor: format!("platform {}", new.source),
+            entity: "complaint",
+            entity_id: new.complaint_id.clone(),
+            action: "received".into(),
+            details: json!({"task_no": new.task_no, "kind": new.kind, "route_unit": new.route_unit, "route_reason": new.route_reason}),
+        };
+        append(&mut tx, &[audit], &now).await?;
+        if let Some(change) = then
+            && let Err(conflict) = apply_in(&mut tx, change, &now).await?
+        {
+            return Err(corrupt(&conflict.0, "changed while being created".into()));
+        }
+        tx.commit()
+            .await
+            .map_err(query_error("committing a new complaint"))?;
+        let row = self
+            .get_complaint(&new.complaint_id)
+            .await?
+            .ok_or_else(|| corrupt(&new.complaint_id, "vanished after it was stored".into()))?;
+        Ok((row, true))
+    }
+
+    /// Applies one action's change. The outer error is the store's; the inner one a
+    /// concurrent change.
+    pub async fn change_complaint(
+        &self,
+        change: &ComplaintChange,
+        now: Moment,
+    ) -> Result<Result<ComplaintRow, Conflict>, StoreError> {
+        let now = now.to_string();
+        let mut tx = self
+            .pool()
+            .begin()
+            .await
+            .map_err(query_error("starting a complaint change"))?;
+        if let Err(conflict) = apply_in(&mut tx, change, &now).await? {
+            return Ok(Err(conflict));
+        }
+        tx.commit()
+            .await
+            .map_err(query_error("committing a complaint change"))?;
+        let row = self
+            .get_complaint(&change.complaint_id)
+            .await?
+            .ok_or_else(|| corrupt(&change.complaint_id, "vanished after a change".into()))?;
+        Ok(Ok(row))
+    }
+
+    pub async fn get_complaint(&self, id: &str) -> Result<Option<ComplaintRow>, StoreError> {
+        let row = sqlx::query(&format!("{SELECT_COMPLAINT} WHERE complaint_id = $1"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await
+            .map_err(query_error("reading a complaint"))?;
+        row.as_ref().map(complaint_from_row).transpose()
+    }
+
+    pub async fn complaint_by_task(&self, task_no: &str) -> Result<Option<ComplaintRow>, StoreError> {
+        let row = sqlx::query(&format!("{SELECT_COMPLAINT} WHERE task_no = $1"))
+            .bind(task_no)
+            .fetch_optional(self.pool())
+            .await
+            .map_err(query_error("reading a complaint"))?;
+        row.as_ref().map(complaint_from_row).transpose()
+    }
+
+    pub async fn complaint_events(&self, id: &str) -> Result<Vec<EventRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT complaint_id, seq, action, actor, unit_id, from_unit, to_unit, at, reason, details \
+             FROM complaint_events WHERE complaint_id = $1 ORDER BY seq",
+        )
+        .bind(id)
+        .fetch_all(self.pool())
+        .await
+        .map_err(query_error("reading complaint events"))?;
+        rows.iter().map(event_from_row).collect()
+    }
+
+    pub async fn list_complaints(
+        &self,
+        filter: &ComplaintFilter,
+    ) -> Result<Vec<ComplaintRow>, StoreError> {
+        let mut clauses: Vec<String> = Vec::new();
+        let mut binds: Vec<String> = Vec::new();
+        let mut add = |clause: &str, value: String| {
+            binds.push(value);
+            clauses.push(clause.replace('?', &format!("${}", binds.len())));
+        };
+        if let Some(unit) = &filter.unit_id {
+            add("unit_id = ?", unit.clone());
+        }
+        if let Some(state) = filter.state {
+            add("state = ?", state.as_str().to_owned());
+        }
+        if let Some(kind) = filter.kind {
+            add("kind = ?", kind.as_str().to_owned());
+        }
+        if let Some(day) = filter.overdue_on {
+            add("due_date < ?", day.to_string());
+        }
+        if let Some(day) = filter.due_by {
+            add("due_date <= ?", day.to_string());
+        }
+        if filter.overdue_on.is_some() || filter.due_by.is_some() {
+            clauses.push(format!("state IN {OPEN_STATES}"));
+        }
+        if filter.unassigned {
+            clauses.push("state IN ('received', 'returned')".into());
+        }
+        let mut sql = SELECT_COMPLAINT.to_owned();
+        if !clauses.is_empty() {
+            sql.push_str(" WHERE ");
+            sql.push_str(&clauses.join(" AND "));
+        }
+        sql.push_str(" ORDER BY received_at, complaint_id");
+        let mut query = sqlx::query(&sql);
+        for value in &binds {
+            query = query.bind(value.as_str());
+        }
+        let rows = query
+            .fetch_all(self.pool())
+            .await
+            .map_err(query_error("listing complaints"))?;
+        rows.iter().map(complaint_from_row).collect()
+    }
+
+    /// Keeps a push that could not be read, for a person to inspect. Returns its id.
+    pub async fn record_intake_reject(
+        &self,
+        source: &str,
+        reason: &str,
+        body: &str,
+        at: Moment,
+    ) -> Result<i64, StoreError> {
+        let id: i64 = sqlx::query(
+            "INSERT INTO intake_rejects (received_at, source, reason, body) VALUES ($1, $2, $3, $4) RETURNING reject_id",
+        )
+        .bind(at.to_string())
+        .bind(source)
+        .bind(reason)
+        .bind(body)
+        .fetch_one(self.pool())
+        .await
+        .map_err(query_error("keeping a rejected push"))?
+        .get(0);
+        Ok(id)
+    }
+
+    /// The rejected pushes, newest first: (id, received at, source, reason, body).
+    pub async fn intake_rejects(
+        &self,
+        limit: u64,
+    ) -> Result<Vec<(i64, String, String, String, String)>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT reject_id, received_at, source, reason, body FROM intake_rejects ORDER BY reject_id DESC LIMIT {limit}"
+        ))
+        .fetch_all(self.pool())
+        .await
+        .map_err(query_error("listing rejected pushes"))?;
+        Ok(rows
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4)))
+            .collect())
+    }
+}
