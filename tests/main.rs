@@ -5,6 +5,7 @@ mod support;
 
 mod calendar;
 mod check;
+mod complaints;
 mod demo;
 mod graph;
 mod import;

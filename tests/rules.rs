@@ -42,6 +42,10 @@ fn every_rule_has_three_cases_and_every_version_is_exercised() {
     let mut n_rules = 0;
     for pack in std::fs::read_dir(&root).unwrap() {
         let pack = pack.unwrap().path();
+        // routing/ holds the routing table and script, not rules.
+        if pack.ends_with("routing") {
+            continue;
+        }
         for file in std::fs::read_dir(&pack).into_iter().flatten() {
             let file = file.unwrap().path();
             if file.extension().is_some_and(|e| e == "rhai") {

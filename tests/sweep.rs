@@ -23,6 +23,11 @@ fn demo_then_sweep_finds_nothing_new() {
     let (dir, printed) = shared_demo();
     assert!(printed.contains("findings per rule"), "{printed}");
     assert!(printed.contains("findings per unit"), "{printed}");
+    assert!(printed.contains("complaints: 320 pushes"), "{printed}");
+    assert!(
+        printed.contains("CPL-SIGN-1WD"),
+        "complaints are judged: {printed}"
+    );
     let url = format!("sqlite://{}", dir.join("jiandu.db").display());
     let open_before = current_findings(&url).len() as u64;
     assert!(

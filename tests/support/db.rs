@@ -33,12 +33,12 @@ impl Drop for TestDb {
     }
 }
 
-fn in_ci() -> bool {
+pub fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
 }
 
 /// Written straight to the terminal: the test harness captures `eprintln!`, not this.
-fn notice(message: &str) {
+pub fn notice(message: &str) {
     let _ = writeln!(std::io::stderr(), "{message}");
 }
 

@@ -1,6 +1,8 @@
 //! Test support: running the `jiandu` binary, fixtures, and fresh databases on both backends.
 
 pub mod db;
+pub mod http;
+pub mod smtp;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -189,6 +189,7 @@ fn penalties(n: usize, calendar: &Calendar) -> Vec<Record> {
         penalties: n,
         compulsory_measures: 0,
         executions: 0,
+        complaints: 0,
     };
     jiandu_demo::generate_with(7, calendar, volumes)
         .records

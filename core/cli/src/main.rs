@@ -63,6 +63,9 @@ enum Command {
     /// Supervision cases (监督案件): the findings one unit must rectify.
     #[command(subcommand)]
     Cases(cmd::cases::Command),
+    /// Complaints and reports: intake, routing, handovers, deadlines, feedback.
+    #[command(subcommand)]
+    Complaints(cmd::complaints::Command),
     /// The case graph: export it (DOT, JSON, SVG) or analyse it.
     #[command(subcommand)]
     Graph(cmd::graph::Command),
@@ -135,6 +138,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             runtime()?.block_on(cmd::findings::run(&settings()?, command))
         }
         Command::Cases(command) => runtime()?.block_on(cmd::cases::run(&settings()?, command)),
+        Command::Complaints(command) => {
+            runtime()?.block_on(cmd::complaints::run(&settings()?, &cli.profile, command))
+        }
         Command::Graph(command) => {
             runtime()?.block_on(cmd::graph::run(&settings()?, &cli.profile, command))
         }

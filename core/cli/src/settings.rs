@@ -28,6 +28,15 @@ pub struct ConfigFile {
     /// When `jiandu serve` runs the nightly sweep (Beijing time, `HH:MM`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sweep_at: Option<String>,
+    /// The bearer token the national platform pushes with (else `JIANDU_PLATFORM_TOKEN`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform_token: Option<String>,
+    /// The SMTP server for notices, e.g. `smtp://127.0.0.1:2525` (else `JIANDU_SMTP_URL`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub smtp_url: Option<String>,
+    /// The sender of notices (else `JIANDU_MAIL_FROM`, else `jiandu <jiandu@localhost>`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mail_from: Option<String>,
 }
 
 impl ConfigFile {
@@ -48,6 +57,12 @@ pub struct Settings {
     pub database_url: String,
     /// `sweep_at` of `jiandu.toml`, if set.
     pub sweep_at: Option<String>,
+    /// `JIANDU_PLATFORM_TOKEN`, else `platform_token` of `jiandu.toml`.
+    pub platform_token: Option<String>,
+    /// `JIANDU_SMTP_URL`, else `smtp_url` of `jiandu.toml`.
+    pub smtp_url: Option<String>,
+    /// `JIANDU_MAIL_FROM`, else `mail_from` of `jiandu.toml`, else `jiandu <jiandu@localhost>`.
+    pub mail_from: String,
     /// `None` when no rules directory was found: built-in copies of the shipped data are used.
     pub rules_dir: Option<PathBuf>,
 }
@@ -79,8 +94,14 @@ impl Settings {
             }
             None => default_rules_dir(),
         };
+        let env = |name: &str| std::env::var(name).ok().filter(|s| !s.trim().is_empty());
         Ok(Settings {
             database_url,
+            platform_token: env("JIANDU_PLATFORM_TOKEN").or(config.platform_token),
+            smtp_url: env("JIANDU_SMTP_URL").or(config.smtp_url),
+            mail_from: env("JIANDU_MAIL_FROM")
+                .or(config.mail_from)
+                .unwrap_or_else(|| "jiandu <jiandu@localhost>".to_owned()),
             sweep_at: config.sweep_at,
             rules_dir,
         })
@@ -136,6 +157,42 @@ impl Settings {
             .and_then(|p| p.parent().map(Path::to_path_buf));
         Profile::resolve(name_or_file, profiles_dir.as_deref())
             .map_err(|e| BadInput(e.to_string()).into())
+    }
+
+    /// Complaint handling over `store`: the routing table and script of the rules directory,
+    /// the calendar, and the profile's periods and handling settings.
+    pub fn complaints(&self, store: Store, profile: &str) -> Result<jiandu_complaints::Complaints> {
+        let profile = self.profile(profile)?;
+        let routing = self
+            .data_file("routing/table.toml")
+            .and_then(|p| p.parent().map(Path::to_path_buf))
+            .ok_or_else(|| {
+                BadInput(
+                    "no routing table: expected routing/table.toml in the rules directory".into(),
+                )
+            })?;
+        let calendar = self.calendar()?;
+        let router = jiandu_complaints::Router::load(
+            &routing,
+            profile.clone(),
+            calendar.clone(),
+            self.regions()?,
+        )
+        .map_err(|e| BadInput(e.to_string()))?;
+        let handling = jiandu_complaints::Handling {
+            auto_assign: profile.bool("complaint_auto_assign").unwrap_or(true),
+            supervise_after_wd: profile
+                .get("escalate_supervise_wd", None)
+                .and_then(toml::Value::as_integer)
+                .unwrap_or(2),
+        };
+        Ok(jiandu_complaints::Complaints {
+            store,
+            router,
+            periods: jiandu_complaints::Periods::from_profile(&profile),
+            calendar,
+            handling,
+        })
     }
 
     /// The rules directory for rule commands: `dir` if given, else the configured one.

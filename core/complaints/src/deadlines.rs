@@ -114,7 +114,12 @@ pub fn milestones(
     };
     let received = steps[start].on;
     let after = &steps[start + 1..];
-    let first = |actions: &[ActionKind]| after.iter().find(|s| actions.contains(&s.action)).map(|s| s.on);
+    let first = |actions: &[ActionKind]| {
+        after
+            .iter()
+            .find(|s| actions.contains(&s.action))
+            .map(|s| s.on)
+    };
     let mut out = vec![Milestone {
         kind: DueKind::Sign,
         from: received,
@@ -205,7 +210,10 @@ mod tests {
         // 28, 29, 30 September, then 9, 10, 11 (Saturday, adjusted) and 13 October.
         assert_eq!(m[1].kind, DueKind::Accept);
         assert_eq!(m[1].due, d("2025-10-13"));
-        assert_eq!(next_due(ComplaintState::Assigned, &m).unwrap().kind, DueKind::Sign);
+        assert_eq!(
+            next_due(ComplaintState::Assigned, &m).unwrap().kind,
+            DueKind::Sign
+        );
     }
 
     #[test]
@@ -218,12 +226,27 @@ mod tests {
             step(ActionKind::Acknowledge, "2025-03-05"),
             step(ActionKind::Accept, "2025-03-10"),
         ];
-        let m = milestones(ComplaintKind::Complaint, &steps, &calendar, &Periods::default()).unwrap();
-        assert_eq!((m[0].from, m[0].done), (d("2025-03-04"), Some(d("2025-03-05"))));
+        let m = milestones(
+            ComplaintKind::Complaint,
+            &steps,
+            &calendar,
+            &Periods::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            (m[0].from, m[0].done),
+            (d("2025-03-04"), Some(d("2025-03-05")))
+        );
         assert_eq!(m[1].done, Some(d("2025-03-10")));
         assert_eq!(m[2].kind, DueKind::Resolve);
-        assert_eq!(m[2].due, calendar.add_working_days(d("2025-03-10"), 45).unwrap());
-        assert_eq!(next_due(ComplaintState::Accepted, &m).unwrap().kind, DueKind::Resolve);
+        assert_eq!(
+            m[2].due,
+            calendar.add_working_days(d("2025-03-10"), 45).unwrap()
+        );
+        assert_eq!(
+            next_due(ComplaintState::Accepted, &m).unwrap().kind,
+            DueKind::Resolve
+        );
         assert!(next_due(ComplaintState::Resolved, &m).is_none());
     }
 
@@ -238,7 +261,14 @@ mod tests {
         )
         .unwrap();
         assert_eq!(m[1].kind, DueKind::FilingDecision);
-        assert_eq!(m[1].due, calendar.add_working_days(d("2026-02-12"), 15).unwrap());
-        assert!(milestones(ComplaintKind::Report, &[], &calendar, &Periods::default()).unwrap().is_empty());
+        assert_eq!(
+            m[1].due,
+            calendar.add_working_days(d("2026-02-12"), 15).unwrap()
+        );
+        assert!(
+            milestones(ComplaintKind::Report, &[], &calendar, &Periods::default())
+                .unwrap()
+                .is_empty()
+        );
     }
 }

@@ -22,7 +22,9 @@ pub enum EnvelopeError {
     MissingTaskNo,
     #[error("the task number `{0}` is empty or longer than 100 characters")]
     BadTaskNo(String),
-    #[error("neither `complaintInfo` nor `tipInfo` found (at the top, in `basisData`, or in `taskInfo.superviseObjects[0].basisData`)")]
+    #[error(
+        "neither `complaintInfo` nor `tipInfo` found (at the top, in `basisData`, or in `taskInfo.superviseObjects[0].basisData`)"
+    )]
     NoInfoBlock,
     #[error("both `complaintInfo` and `tipInfo` are present; a push carries one")]
     BothInfoBlocks,
@@ -106,10 +108,12 @@ fn date(field: &str, value: Option<&Value>) -> Result<Option<Date>, EnvelopeErro
         return Ok(None);
     };
     let day = raw.get(..10).unwrap_or(&raw);
-    Date::parse(day).map(Some).map_err(|e| EnvelopeError::Field {
-        field: field.into(),
-        reason: e.to_string(),
-    })
+    Date::parse(day)
+        .map(Some)
+        .map_err(|e| EnvelopeError::Field {
+            field: field.into(),
+            reason: e.to_string(),
+        })
 }
 
 fn find_info<'a>(root: &'a Value, name: &str) -> Option<&'a Value> {
@@ -245,7 +249,10 @@ mod tests {
 
     #[test]
     fn says_what_is_wrong() {
-        assert!(matches!(parse(b"{not json"), Err(EnvelopeError::NotJson(_))));
+        assert!(matches!(
+            parse(b"{not json"),
+            Err(EnvelopeError::NotJson(_))
+        ));
         assert_eq!(parse(b"[1]").unwrap_err(), EnvelopeError::NotObject);
         assert_eq!(
             parse(br#"{"complaintInfo": {"complaintDetail": "x"}}"#).unwrap_err(),
@@ -257,7 +264,10 @@ mod tests {
         );
         let no_detail = parse(br#"{"taskNo": "1", "complaintInfo": {"complaintObject": "x"}}"#);
         assert!(
-            no_detail.unwrap_err().to_string().contains("complaintDetail"),
+            no_detail
+                .unwrap_err()
+                .to_string()
+                .contains("complaintDetail"),
             "names the field"
         );
         let bad_region = parse(

@@ -23,5 +23,6 @@ pub use deadlines::{DueKind, Milestone, Periods};
 pub use envelope::{EnvelopeError, Intake};
 pub use routing::{Directory, Route, Router, RoutingLoadError, RoutingTable, UnitInfo};
 pub use service::{
-    ComplaintError, Complaints, Handling, Ingested, Timeline, Watch, feedback_entry, state_label,
+    ComplaintError, Complaints, FACTS, Handling, Ingested, Timeline, Watch, feedback_entry,
+    state_label,
 };

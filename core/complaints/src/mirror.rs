@@ -27,6 +27,16 @@ pub struct LogEntry {
     pub details: Value,
 }
 
+/// Where things are, for CPL-ROUTING-PRINCIPLE: the respondent's operating and domicile
+/// regions (complaints), the place of the act (reports), the handling unit's region.
+#[derive(Debug, Clone, Default)]
+pub struct Places {
+    pub operating: Option<String>,
+    pub domicile: Option<String>,
+    pub act: Option<String>,
+    pub handling_unit: Option<String>,
+}
+
 fn put(map: &mut Map<String, Value>, key: &str, value: impl Into<Value>) {
     map.insert(key.to_owned(), value.into());
 }
@@ -37,6 +47,7 @@ pub fn mirror(
     intake: &Intake,
     received_at: Moment,
     region: Option<&str>,
+    places: &Places,
     log: &[LogEntry],
 ) -> Result<Record, String> {
     let mut body = Map::new();
@@ -68,6 +79,24 @@ pub fn mirror(
     }
     if !party.is_empty() {
         put(&mut body, "party", Value::Object(party));
+    }
+    let mut respondent = Map::new();
+    for (key, value) in [
+        ("operating_region", &places.operating),
+        ("domicile_region", &places.domicile),
+    ] {
+        if let Some(v) = value {
+            put(&mut respondent, key, v.as_str());
+        }
+    }
+    if !respondent.is_empty() {
+        put(&mut body, "respondent", Value::Object(respondent));
+    }
+    if let Some(place) = &places.act {
+        put(&mut body, "act_region", place.as_str());
+    }
+    if let Some(place) = &places.handling_unit {
+        put(&mut body, "handling_unit_region", place.as_str());
     }
     if let Some(date) = intake.dispute_date {
         put(&mut body, "dispute_date", date.to_string());
@@ -114,6 +143,10 @@ pub fn mirror(
                 if let Some(ground) = d.details.get("ground").and_then(Value::as_str) {
                     put(&mut body, "nonaccept_ground", ground);
                 }
+                if !accepted {
+                    // Not accepted: there is no mediation to end.
+                    body.insert("mediation_end_date".into(), Value::Null);
+                }
             }
             ComplaintKind::Report => {
                 put(&mut body, "filing_decision_date", day.as_str());
@@ -126,12 +159,25 @@ pub fn mirror(
             }
         }
     }
+    // What the units stated, later statements over earlier ones.
+    for e in log {
+        if let Some(Value::Object(facts)) = e.details.get("facts") {
+            for (key, value) in facts {
+                body.insert(key.clone(), value.clone());
+            }
+        }
+    }
+    put(&mut body, "channel", "platform");
     if intake.kind == ComplaintKind::Complaint
         && let Some(resolved) = log[since.min(log.len())..]
             .iter()
             .find(|e| e.action == ActionKind::Resolve)
     {
-        put(&mut body, "mediation_end_date", resolved.at.date().to_string());
+        put(
+            &mut body,
+            "mediation_end_date",
+            resolved.at.date().to_string(),
+        );
     }
     Record::from_json(Value::Object(body)).map_err(|errors| {
         errors
@@ -184,7 +230,15 @@ mod tests {
             entry(ActionKind::Acknowledge, "2025-09-28T09:00:00+08:00"),
             entry(ActionKind::Accept, "2025-10-09T10:00:00+08:00"),
         ];
-        let record = mirror("TS-9", &intake, at("2025-09-26T15:00:00+08:00"), Some("441802"), &log).unwrap();
+        let record = mirror(
+            "TS-9",
+            &intake,
+            at("2025-09-26T15:00:00+08:00"),
+            Some("441802"),
+            &Places::default(),
+            &log,
+        )
+        .unwrap();
         let body = record.body();
         assert_eq!(body["received_date"], "2025-09-26");
         assert_eq!(body["accept_decision_date"], "2025-10-09");
@@ -192,6 +246,9 @@ mod tests {
         assert_eq!(body["party"]["uscc"], "914418020JR4G3BG98");
         assert_eq!(body["handover_log"][0]["to_unit"], "441802-scjg");
         assert_eq!(record.unit_id().as_deref(), Some("441802-scjg"));
-        assert!(!record.to_json().to_string().contains("张三"), "no complainant identity");
+        assert!(
+            !record.to_json().to_string().contains("张三"),
+            "no complainant identity"
+        );
     }
 }

@@ -55,7 +55,10 @@ impl Notice<'_> {
                 .unwrap_or_else(|| "（未注明 / not given）".into()),
             item,
             summary: summary(&self.intake.detail),
-            due_what: self.due.map(|m| m.kind.chinese().to_owned()).unwrap_or_default(),
+            due_what: self
+                .due
+                .map(|m| m.kind.chinese().to_owned())
+                .unwrap_or_default(),
             due_date: self.due.map(|m| m.due.to_string()).unwrap_or_default(),
             reason: self.reason.to_owned(),
             escalation: self.escalation,
@@ -63,10 +66,7 @@ impl Notice<'_> {
         let rendered = render(self.kind, &context);
         let dedupe_key = format!("{}:{}:{}", self.kind.as_str(), self.complaint_id, self.key);
         NewMail {
-            message_id: format!(
-                "<{}@jiandu>",
-                dedupe_key.replace([':', ' '], ".")
-            ),
+            message_id: format!("<{}@jiandu>", dedupe_key.replace([':', ' '], ".")),
             dedupe_key,
             kind: self.kind.as_str().to_owned(),
             complaint_id: Some(self.complaint_id.to_owned()),

@@ -123,8 +123,13 @@ pub struct Directory {
 }
 
 impl Directory {
-    pub fn new(units: &[ReferenceRow], items: &[ReferenceRow], parties: &[ReferenceRow]) -> Directory {
-        let text = |row: &ReferenceRow, f: &str| row.text(f).map(str::to_owned).filter(|s| !s.is_empty());
+    pub fn new(
+        units: &[ReferenceRow],
+        items: &[ReferenceRow],
+        parties: &[ReferenceRow],
+    ) -> Directory {
+        let text =
+            |row: &ReferenceRow, f: &str| row.text(f).map(str::to_owned).filter(|s| !s.is_empty());
         let mut party_regions = HashMap::new();
         for row in parties {
             let regions = (text(row, "operating_region"), text(row, "domicile_region"));
@@ -200,7 +205,12 @@ impl Router {
         let table = RoutingTable::parse(&text, &path.display().to_string())?;
         let script_path = dir.join("route.rhai");
         let script = if script_path.exists() {
-            Some(RoutingScript::load(&script_path, profile, calendar, regions)?)
+            Some(RoutingScript::load(
+                &script_path,
+                profile,
+                calendar,
+                regions,
+            )?)
         } else {
             None
         };
@@ -225,7 +235,10 @@ impl Router {
             if let Some((name, Some(dept))) = directory.items.get(code) {
                 return Some((
                     dept.clone(),
-                    format!("监管事项 {code}（{name}）由{}主管 / item {code} belongs to {dept}", self.dept_name(dept)),
+                    format!(
+                        "监管事项 {code}（{name}）由{}主管 / item {code} belongs to {dept}",
+                        self.dept_name(dept)
+                    ),
                 ));
             }
             if let Some(p) = self
@@ -260,7 +273,11 @@ impl Router {
         .join(" ");
         let mut best: Option<(&Department, &str, usize)> = None;
         for dept in &self.table.department {
-            let hits: Vec<&String> = dept.keywords.iter().filter(|k| text.contains(k.as_str())).collect();
+            let hits: Vec<&String> = dept
+                .keywords
+                .iter()
+                .filter(|k| text.contains(k.as_str()))
+                .collect();
             if let Some(first) = hits.first()
                 && best.is_none_or(|(_, _, n)| hits.len() > n)
             {
@@ -291,7 +308,10 @@ impl Router {
         if intake.kind == ComplaintKind::Report
             && let Some(t) = &territory
         {
-            return Some((t.clone(), format!("举报按违法行为发生地 {t} / a report goes where the act took place ({t})")));
+            return Some((
+                t.clone(),
+                format!("举报按违法行为发生地 {t} / a report goes where the act took place ({t})"),
+            ));
         }
         let known = intake
             .respondent
@@ -299,13 +319,22 @@ impl Router {
             .as_ref()
             .and_then(|code| directory.parties.get(code));
         if let Some((Some(operating), _)) = known {
-            return Some((operating.clone(), format!("被投诉人经营地 {operating} / the respondent operates in {operating}")));
+            return Some((
+                operating.clone(),
+                format!("被投诉人经营地 {operating} / the respondent operates in {operating}"),
+            ));
         }
         if let Some((None, Some(domicile))) = known {
-            return Some((domicile.clone(), format!("被投诉人住所地 {domicile} / the respondent is domiciled in {domicile}")));
+            return Some((
+                domicile.clone(),
+                format!("被投诉人住所地 {domicile} / the respondent is domiciled in {domicile}"),
+            ));
         }
         if let Some(t) = &territory {
-            return Some((t.clone(), format!("平台所报属地 {t} / the platform places it in {t}")));
+            return Some((
+                t.clone(),
+                format!("平台所报属地 {t} / the platform places it in {t}"),
+            ));
         }
         // The USCC's characters 3–8 are the registering authority's region: the domicile.
         let uscc = intake
@@ -314,7 +343,12 @@ impl Router {
             .as_deref()
             .and_then(|c| Uscc::parse(c).ok())?;
         let region = uscc.as_str().get(2..8)?.to_owned();
-        Some((region.clone(), format!("按统一社会信用代码中的登记机关代码 {region}（住所地） / the USCC's registering authority {region} (domicile)")))
+        Some((
+            region.clone(),
+            format!(
+                "按统一社会信用代码中的登记机关代码 {region}（住所地） / the USCC's registering authority {region} (domicile)"
+            ),
+        ))
     }
 
     /// Routes one item.
@@ -324,7 +358,9 @@ impl Router {
         let region = self.region(intake, directory).map(|(code, why)| {
             let normal = self.normalise_region(&code);
             if normal != code {
-                steps.push(format!("{why}（{code} 现为 {normal} / {code} is now {normal}）"));
+                steps.push(format!(
+                    "{why}（{code} 现为 {normal} / {code} is now {normal}）"
+                ));
             } else {
                 steps.push(why);
             }
@@ -490,7 +526,12 @@ mod tests {
                 "complaintInfo": {"complaintObjectCertCode": "914418020JR4G3BG98", "complaintTerritory": "441802", "complaintDetail": "月饼过期"}})),
             &directory(),
         );
-        assert_eq!(route.unit.as_deref(), Some("441803-scjg"), "{}", route.reason);
+        assert_eq!(
+            route.unit.as_deref(),
+            Some("441803-scjg"),
+            "{}",
+            route.reason
+        );
         assert!(route.reason.contains("经营地 441803"), "{}", route.reason);
         assert!(route.reason.contains("对食品生产经营者的监督检查"));
     }
@@ -502,8 +543,17 @@ mod tests {
             &intake(json!({"taskNo": "2", "tipInfo": {"enterpriseCreditCode": "914418020JR4G3BG98", "tipTerritory": "441827", "tipDetail": "销售过期食品"}})),
             &directory(),
         );
-        assert_eq!(route.unit.as_deref(), Some("441803-scjg"), "{}", route.reason);
-        assert!(route.reason.contains("441827 现为 441803"), "{}", route.reason);
+        assert_eq!(
+            route.unit.as_deref(),
+            Some("441803-scjg"),
+            "{}",
+            route.reason
+        );
+        assert!(
+            route.reason.contains("441827 现为 441803"),
+            "{}",
+            route.reason
+        );
     }
 
     #[test]
@@ -513,7 +563,12 @@ mod tests {
             &intake(json!({"taskNo": "3", "complaintInfo": {"complaintTerritory": "441802", "complaintDetail": "工厂夜间偷排废水"}})),
             &directory(),
         );
-        assert_eq!(route.unit.as_deref(), Some("441800-sthj"), "{}", route.reason);
+        assert_eq!(
+            route.unit.as_deref(),
+            Some("441800-sthj"),
+            "{}",
+            route.reason
+        );
         let nowhere = router.route(
             &intake(json!({"taskNo": "4", "complaintInfo": {"complaintDetail": "邻居吵架"}})),
             &directory(),
@@ -529,7 +584,8 @@ mod tests {
 
     #[test]
     fn a_prefix_must_name_a_department() {
-        let bad = "city_region = \"441800\"\n[[item_prefix]]\nprefix = \"44\"\ndepartment = \"nope\"\n";
+        let bad =
+            "city_region = \"441800\"\n[[item_prefix]]\nprefix = \"44\"\ndepartment = \"nope\"\n";
         assert!(RoutingTable::parse(bad, "t.toml").is_err());
     }
 }

@@ -4,20 +4,38 @@
 use jiandu_calendar::{Calendar, NoCalendarData};
 use jiandu_mail::MailKind;
 use jiandu_model::{
-    Action, ActionKind, Actor, ComplaintState, Date, Moment, Refusal, ReferenceKind, Standing,
+    Action, ActionKind, Actor, ComplaintState, Date, Moment, ReferenceKind, Refusal, Standing,
 };
 use jiandu_store::{
     ComplaintChange, ComplaintFilter, ComplaintRow, EventRow, MailRow, NewComplaint, NewEvent,
     Store, StoreError,
 };
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use crate::deadlines::{Milestone, Periods, Step, milestones, next_due};
 use crate::envelope::{self, Intake};
-use crate::mirror::{LogEntry, details, mirror};
+use crate::mirror::{LogEntry, Places, details, mirror};
 use crate::notices::{Notice, intake_of};
 use crate::routing::{Directory, Route, Router};
+
+/// Facts about the handling that only the unit knows and states with an action (e.g. when
+/// resolving: no violation clue was found, mediation was not terminated). They go into the
+/// mirror record, where the `CPL-*` rules read them; `null` means "did not happen".
+pub const FACTS: &[&str] = &[
+    "clue_found_date",
+    "clue_checked_date",
+    "clue_extension_approved_date",
+    "termination_decision_date",
+    "parties_informed_date",
+    "dispute_start_date",
+    "dispute_resolved_date",
+    "escalated_date",
+    "disclosures",
+    "testing_periods",
+    "harm_known_date",
+    "extension_approved_date",
+];
 
 /// How items are handled beyond what the law fixes.
 #[derive(Debug, Clone)]
@@ -39,8 +57,11 @@ impl Default for Handling {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ComplaintError {
-    #[error("the push was not accepted: {reason} (kept as rejected push {reject_id})")]
-    Malformed { reason: String, reject_id: i64 },
+    #[error("the push was not accepted: {error} (kept as rejected push {reject_id})")]
+    Malformed {
+        error: crate::envelope::EnvelopeError,
+        reject_id: i64,
+    },
     #[error("there is no complaint {0}")]
     NoSuchComplaint(String),
     #[error("there is no unit {0} (import it with `jiandu import units`)")]
@@ -51,6 +72,8 @@ pub enum ComplaintError {
     Conflict(#[from] jiandu_store::Conflict),
     #[error(transparent)]
     Calendar(#[from] NoCalendarData),
+    #[error("`{0}` is not a fact a unit can state; the facts are: {facts}", facts = FACTS.join(", "))]
+    UnknownFact(String),
     #[error("internal: {0}")]
     Internal(String),
     #[error(transparent)]
@@ -145,13 +168,12 @@ impl Complaints {
         let (intake, envelope) = match envelope::parse(body) {
             Ok(parsed) => parsed,
             Err(error) => {
-                let reason = error.to_string();
                 let text = String::from_utf8_lossy(body);
                 let reject_id = self
                     .store
-                    .record_intake_reject(source, &reason, &text, now)
+                    .record_intake_reject(source, &error.to_string(), &text, now)
                     .await?;
-                return Err(ComplaintError::Malformed { reason, reject_id });
+                return Err(ComplaintError::Malformed { error, reject_id });
             }
         };
         if let Some(existing) = self.store.complaint_by_task(&intake.task_no).await? {
@@ -175,15 +197,26 @@ impl Complaints {
             details: {
                 let mut kept = details(&intake);
                 kept["region"] = json!(route.region);
+                let (operating, domicile) = respondent_regions(&intake, directory);
+                kept["operating_region"] = json!(operating);
+                kept["domicile_region"] = json!(domicile);
                 kept
             },
             source: source.to_owned(),
         };
-        let first = mirror(&id, &intake, received_at, route.region.as_deref(), &[])
-            .map_err(ComplaintError::Internal)?;
+        let first = mirror(
+            &id,
+            &intake,
+            received_at,
+            route.region.as_deref(),
+            &places(&new.details, &intake, None),
+            &[],
+        )
+        .map_err(ComplaintError::Internal)?;
         let assign = match (&route.unit, self.handling.auto_assign) {
             (Some(unit), true) => Some(self.change(
                 &id,
+                &new.details,
                 &intake,
                 received_at,
                 route.region.as_deref(),
@@ -200,6 +233,7 @@ impl Complaints {
                     name: "routing".into(),
                 },
                 Some(route.reason.clone()),
+                &Map::new(),
                 now,
                 directory,
             )?),
@@ -221,6 +255,7 @@ impl Complaints {
     fn change(
         &self,
         id: &str,
+        kept: &Value,
         intake: &Intake,
         received_at: Moment,
         region: Option<&str>,
@@ -229,9 +264,13 @@ impl Complaints {
         action: &Action,
         actor: &Actor,
         reason: Option<String>,
+        facts: &Map<String, Value>,
         at: Moment,
         directory: &Directory,
     ) -> Result<ComplaintChange, ComplaintError> {
+        if let Some(bad) = facts.keys().find(|k| !FACTS.contains(&k.as_str())) {
+            return Err(ComplaintError::UnknownFact(bad.clone()));
+        }
         let after = jiandu_model::complaint::apply(before, action, actor)?;
         let kind = action.kind();
         let dispatcher = Self::dispatcher_id(directory);
@@ -263,6 +302,10 @@ impl Complaints {
             ),
             _ => (reason, json!({})),
         };
+        let mut detail = detail;
+        if !facts.is_empty() {
+            detail["facts"] = Value::Object(facts.clone());
+        }
         let event = NewEvent {
             action: kind,
             actor: actor.clone(),
@@ -285,7 +328,20 @@ impl Complaints {
         });
         let ms = milestones(intake.kind, &steps_of(&log), &self.calendar, &self.periods)?;
         let due = next_due(after.state, &ms).map(|m| (m.due, m.kind.as_str().to_owned()));
-        let record = mirror(id, intake, received_at, region, &log).map_err(ComplaintError::Internal)?;
+        let handler = handling_unit(&log);
+        let handler_region = handler
+            .as_deref()
+            .and_then(|u| directory.unit(u))
+            .and_then(|u| u.region_code.clone());
+        let record = mirror(
+            id,
+            intake,
+            received_at,
+            region,
+            &places(kept, intake, handler_region),
+            &log,
+        )
+        .map_err(ComplaintError::Internal)?;
         let seq = events.len() + 1;
         let mut mails = Vec::new();
         let next = next_due(after.state, &ms);
@@ -358,6 +414,24 @@ impl Complaints {
         reason: Option<String>,
         at: Moment,
     ) -> Result<ComplaintRow, ComplaintError> {
+        let directory = self.directory().await?;
+        self.act_in(id, action, actor, reason, &Map::new(), at, &directory)
+            .await
+    }
+
+    /// [`Complaints::act`] with facts the acting unit states (see [`FACTS`]) and reference
+    /// data already loaded (for many actions in a row).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn act_in(
+        &self,
+        id: &str,
+        action: Action,
+        actor: Actor,
+        reason: Option<String>,
+        facts: &Map<String, Value>,
+        at: Moment,
+        directory: &Directory,
+    ) -> Result<ComplaintRow, ComplaintError> {
         let row = self
             .store
             .get_complaint(id)
@@ -373,9 +447,9 @@ impl Complaints {
             .get("region")
             .and_then(Value::as_str)
             .map(str::to_owned);
-        let directory = self.directory().await?;
         let change = self.change(
             id,
+            &row.details,
             &intake,
             received_at,
             region.as_deref(),
@@ -384,8 +458,9 @@ impl Complaints {
             &action,
             &actor,
             reason,
+            facts,
             at,
-            &directory,
+            directory,
         )?;
         Ok(self.store.change_complaint(&change, at).await??)
     }
@@ -396,7 +471,12 @@ impl Complaints {
         row: &ComplaintRow,
         events: &[EventRow],
     ) -> Result<Vec<Milestone>, NoCalendarData> {
-        milestones(row.kind, &steps_of(&log_of(events)), &self.calendar, &self.periods)
+        milestones(
+            row.kind,
+            &steps_of(&log_of(events)),
+            &self.calendar,
+            &self.periods,
+        )
     }
 
     pub async fn timeline(&self, id: &str) -> Result<Timeline, ComplaintError> {
@@ -437,7 +517,11 @@ impl Complaints {
             };
             if due < today {
                 let late_wd = self.calendar.working_days_between(due, today)?;
-                let target = if late_wd >= self.handling.supervise_after_wd { 2 } else { 1 };
+                let target = if late_wd >= self.handling.supervise_after_wd {
+                    2
+                } else {
+                    1
+                };
                 let mut level = row.escalation;
                 while level < target {
                     let reason = format!(
@@ -504,19 +588,25 @@ impl Complaints {
     pub async fn feedback_export(&self, since: Date, now: Moment) -> Result<Value, ComplaintError> {
         let directory = self.directory().await?;
         let mut entries = Vec::new();
+        // Read first: feeding back moves items from one state to the next.
+        let mut rows = Vec::new();
         for state in [
             ComplaintState::Resolved,
             ComplaintState::NotAccepted,
             ComplaintState::FeedbackSent,
         ] {
-            let rows = self
-                .store
-                .list_complaints(&ComplaintFilter {
-                    state: Some(state),
-                    ..ComplaintFilter::default()
-                })
-                .await?;
+            rows.extend(
+                self.store
+                    .list_complaints(&ComplaintFilter {
+                        state: Some(state),
+                        ..ComplaintFilter::default()
+                    })
+                    .await?,
+            );
+        }
+        {
             for row in rows {
+                let state = row.state;
                 let mut events = self.store.complaint_events(&row.complaint_id).await?;
                 let Some(end) = events
                     .iter()
@@ -566,6 +656,50 @@ impl Complaints {
     }
 }
 
+/// The respondent's operating and domicile regions, from the parties imported, else the
+/// region the platform gives for a complaint.
+fn respondent_regions(intake: &Intake, directory: &Directory) -> (Option<String>, Option<String>) {
+    let known = intake
+        .respondent
+        .cert_code
+        .as_ref()
+        .and_then(|code| directory.parties.get(code))
+        .cloned();
+    match known {
+        Some((operating, domicile)) => (operating, domicile),
+        None if intake.kind == jiandu_model::ComplaintKind::Complaint => {
+            (intake.respondent.territory.clone(), None)
+        }
+        None => (None, None),
+    }
+}
+
+fn places(kept: &Value, intake: &Intake, handling_unit: Option<String>) -> Places {
+    let text = |key: &str| kept.get(key).and_then(Value::as_str).map(str::to_owned);
+    Places {
+        operating: text("operating_region"),
+        domicile: text("domicile_region"),
+        act: (intake.kind == jiandu_model::ComplaintKind::Report)
+            .then(|| intake.respondent.territory.clone())
+            .flatten(),
+        handling_unit,
+    }
+}
+
+/// The unit that handled the item: the last to accept or resolve it, else the last assignee.
+fn handling_unit(log: &[LogEntry]) -> Option<String> {
+    log.iter()
+        .rev()
+        .find(|e| matches!(e.action, ActionKind::Accept | ActionKind::Resolve))
+        .and_then(|e| e.unit.clone())
+        .or_else(|| {
+            log.iter()
+                .rev()
+                .find(|e| matches!(e.action, ActionKind::Assign | ActionKind::Transfer))
+                .and_then(|e| e.to_unit.clone())
+        })
+}
+
 fn due_label(kind: Option<&str>) -> &'static str {
     match kind {
         Some("sign") => "签收",
@@ -600,10 +734,18 @@ pub fn feedback_entry(row: &ComplaintRow, events: &[EventRow], directory: &Direc
         .rev()
         .find(|e| matches!(e.action, ActionKind::Resolve | ActionKind::NotAccept));
     let end_reason = end.map(|e| match e.action {
-        ActionKind::Resolve => e.details.get("result").and_then(Value::as_str).unwrap_or("").to_owned(),
+        ActionKind::Resolve => e
+            .details
+            .get("result")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned(),
         _ => format!("不予受理：{}", e.reason.as_deref().unwrap_or("")),
     });
-    let feedback = events.iter().rev().find(|e| e.action == ActionKind::Feedback);
+    let feedback = events
+        .iter()
+        .rev()
+        .find(|e| e.action == ActionKind::Feedback);
     json!({
         "taskNo": row.task_no,
         "unionUnitType": "行政执法单位",

@@ -9,6 +9,7 @@
 //! assert!(data.records.len() >= 5000);
 //! ```
 
+pub mod complaints;
 mod records;
 mod reference;
 mod rng;
@@ -39,6 +40,8 @@ pub struct DemoData {
     pub items: Vec<Value>,
     pub records: Vec<Value>,
     pub planted: Vec<Planted>,
+    /// Platform pushes and what is done with them, to run through the complaint service.
+    pub complaints: complaints::DemoComplaints,
 }
 
 pub fn generate(seed: u64, calendar: &Calendar) -> DemoData {
@@ -60,6 +63,8 @@ pub fn generate_with(seed: u64, calendar: &Calendar, volumes: Volumes) -> DemoDa
             planted: mk.planted.get(d.id).copied().unwrap_or(0),
         })
         .collect();
+    let complaints =
+        complaints::generate(&mut root.fork(3), &reference, calendar, volumes.complaints);
     let mut units: Vec<Value> = reference.units.iter().map(|u| u.to_json(false)).collect();
     units.push(reference.dispatcher.to_json(true));
     DemoData {
@@ -81,6 +86,7 @@ pub fn generate_with(seed: u64, calendar: &Calendar, volumes: Volumes) -> DemoDa
             .collect(),
         records,
         planted,
+        complaints,
     }
 }
 
@@ -138,11 +144,21 @@ mod tests {
             penalties: 50,
             compulsory_measures: 20,
             executions: 20,
+            complaints: 30,
         };
         let a = generate_with(3, &calendar, small);
         let b = generate_with(3, &calendar, small);
         let c = generate_with(4, &calendar, small);
         assert_eq!(a.records, b.records);
+        let envelopes = |d: &DemoData| -> Vec<Value> {
+            d.complaints
+                .items
+                .iter()
+                .map(|c| c.envelope.clone())
+                .collect()
+        };
+        assert_eq!(envelopes(&a), envelopes(&b));
+        assert_ne!(envelopes(&a), envelopes(&c));
         assert_ne!(a.records, c.records);
     }
 

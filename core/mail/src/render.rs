@@ -83,7 +83,11 @@ fn subject(kind: MailKind, c: &MailContext) -> String {
         ),
         MailKind::Overdue => format!(
             "【{}】{} {}已超期（期限 {}）/ {} overdue",
-            if c.escalation >= 2 { "督办" } else { "催办" },
+            if c.escalation >= 2 {
+                "督办"
+            } else {
+                "催办"
+            },
             c.complaint_id,
             c.due_what,
             c.due_date,
@@ -141,8 +145,15 @@ mod tests {
         assert!(mail.subject.contains("2025-09-28"));
         assert!(mail.text.contains("购买的月饼已过期"), "{}", mail.text);
         assert!(mail.text.contains("经营地在清城区"));
-        assert!(mail.text.contains("清远市某某<食品>有限公司"), "text is not escaped");
-        assert!(!mail.html.contains("<食品>"), "html is escaped: {}", mail.html);
+        assert!(
+            mail.text.contains("清远市某某<食品>有限公司"),
+            "text is not escaped"
+        );
+        assert!(
+            !mail.html.contains("<食品>"),
+            "html is escaped: {}",
+            mail.html
+        );
         assert!(mail.html.contains("食品"));
     }
 

@@ -107,7 +107,11 @@ impl Sender {
     }
 
     /// Sends the next due mail, if any.
-    pub async fn send_next(&self, store: &Store, options: &SenderOptions) -> Result<Option<Attempt>, SendError> {
+    pub async fn send_next(
+        &self,
+        store: &Store,
+        options: &SenderOptions,
+    ) -> Result<Option<Attempt>, SendError> {
         let now = clock::wall();
         let Some(mail) = store
             .claim_mail(now, options.lease.as_secs() as i64)

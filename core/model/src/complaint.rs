@@ -329,9 +329,7 @@ pub fn apply(current: &Standing, action: &Action, actor: &Actor) -> Result<Stand
             if !matches!(current.state, S::Assigned | S::Acknowledged | S::Returned) {
                 return Err(wrong_state());
             }
-            if current.unit.as_deref() == Some(to_unit.trim())
-                && current.state != S::Returned
-            {
+            if current.unit.as_deref() == Some(to_unit.trim()) && current.state != S::Returned {
                 return Err(Refusal::SameUnit(to_unit.trim().to_owned()));
             }
             next.state = S::Assigned;
@@ -438,9 +436,7 @@ mod tests {
     }
 
     fn assign(to: &str) -> Action {
-        Action::Assign {
-            to_unit: to.into(),
-        }
+        Action::Assign { to_unit: to.into() }
     }
 
     #[test]
@@ -469,7 +465,11 @@ mod tests {
 
     #[test]
     fn a_unit_may_not_transfer_onward() {
-        let s = run(&[(assign("U1"), dispatcher()), (Action::Acknowledge, unit("U1"))]).unwrap();
+        let s = run(&[
+            (assign("U1"), dispatcher()),
+            (Action::Acknowledge, unit("U1")),
+        ])
+        .unwrap();
         let refused = apply(
             &s,
             &Action::Transfer {

@@ -106,12 +106,8 @@ impl RoutingScript {
                 .and_then(|v| v.as_str().map(str::to_owned))
                 .filter(|s| !s.trim().is_empty())
         };
-        let reason = text("reason").ok_or_else(|| {
-            format!(
-                "{}: route(c) must give a reason with its choice",
-                self.file
-            )
-        })?;
+        let reason = text("reason")
+            .ok_or_else(|| format!("{}: route(c) must give a reason with its choice", self.file))?;
         if map
             .get("dispatcher")
             .is_some_and(|d| d.as_bool().unwrap_or(false))
@@ -155,11 +151,10 @@ mod tests {
             }"#,
         )
         .unwrap();
-        let c = |kind: &str, ty: &str, region: Value| {
-            serde_json::json!({"kind": kind, "type": ty, "region": region})
-        };
+        let c = |kind: &str, ty: &str, region: Value| serde_json::json!({"kind": kind, "type": ty, "region": region});
         assert_eq!(
-            s.route(&c("report", "跨区域经营", "441802".into())).unwrap(),
+            s.route(&c("report", "跨区域经营", "441802".into()))
+                .unwrap(),
             Some(ScriptRoute::Unit {
                 unit_id: "441800-scjg".into(),
                 reason: "跨区域举报由市局处理".into()
@@ -177,7 +172,11 @@ mod tests {
         let s = script("fn route(c) { loop {} }").unwrap();
         assert!(s.route(&serde_json::json!({})).is_err());
         let s = script("fn route(c) { #{unit: \"X\"} }").unwrap();
-        assert!(s.route(&serde_json::json!({})).unwrap_err().contains("reason"));
+        assert!(
+            s.route(&serde_json::json!({}))
+                .unwrap_err()
+                .contains("reason")
+        );
         assert!(script("fn other(c) { () }").is_err());
     }
 }

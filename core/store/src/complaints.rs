@@ -303,10 +303,12 @@ impl Store {
         .map_err(query_error("storing a complaint"))?;
         if inserted.rows_affected() == 0 {
             drop(tx);
-            let existing = self
-                .complaint_by_task(&new.task_no)
-                .await?
-                .ok_or_else(|| corrupt(&new.complaint_id, "a complaint id is taken by another task number".into()))?;
+            let existing = self.complaint_by_task(&new.task_no).await?.ok_or_else(|| {
+                corrupt(
+                    &new.complaint_id,
+                    "a complaint id is taken by another task number".into(),
+                )
+            })?;
             return Ok((existing, false));
         }
         write_records(&mut tx, &[mirror], "complaints", &now, &|_| {}).await?;
@@ -368,7 +370,10 @@ impl Store {
         row.as_ref().map(complaint_from_row).transpose()
     }
 
-    pub async fn complaint_by_task(&self, task_no: &str) -> Result<Option<ComplaintRow>, StoreError> {
+    pub async fn complaint_by_task(
+        &self,
+        task_no: &str,
+    ) -> Result<Option<ComplaintRow>, StoreError> {
         let row = sqlx::query(&format!("{SELECT_COMPLAINT} WHERE task_no = $1"))
             .bind(task_no)
             .fetch_optional(self.pool())

@@ -212,13 +212,19 @@ impl Store {
     /// Mails, oldest first, of one complaint or all.
     pub async fn list_mails(&self, complaint_id: Option<&str>) -> Result<Vec<MailRow>, StoreError> {
         let rows = match complaint_id {
-            Some(id) => sqlx::query(&format!("{SELECT_MAIL} WHERE complaint_id = $1 ORDER BY mail_id"))
+            Some(id) => {
+                sqlx::query(&format!(
+                    "{SELECT_MAIL} WHERE complaint_id = $1 ORDER BY mail_id"
+                ))
                 .bind(id)
                 .fetch_all(self.pool())
-                .await,
-            None => sqlx::query(&format!("{SELECT_MAIL} ORDER BY mail_id"))
-                .fetch_all(self.pool())
-                .await,
+                .await
+            }
+            None => {
+                sqlx::query(&format!("{SELECT_MAIL} ORDER BY mail_id"))
+                    .fetch_all(self.pool())
+                    .await
+            }
         }
         .map_err(query_error("listing mails"))?;
         Ok(rows.iter().map(mail_from_row).collect())

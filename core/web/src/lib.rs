@@ -5,12 +5,14 @@
 //! the same on a loopback port.
 
 mod health;
+mod intake;
 pub mod schedule;
 
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
+use jiandu_complaints::Complaints;
 use jiandu_store::Store;
 
 pub use schedule::{NightlySweep, RuleLoader, SchedulerStatus, TimeOfDay};
@@ -20,6 +22,10 @@ pub use schedule::{NightlySweep, RuleLoader, SchedulerStatus, TimeOfDay};
 pub struct AppState {
     pub store: Store,
     pub scheduler: Arc<Mutex<SchedulerStatus>>,
+    /// Complaint handling; `None` when the routing table could not be loaded.
+    pub complaints: Option<Arc<Complaints>>,
+    /// The bearer token of the platform's pushes; `None` turns intake off.
+    pub platform_token: Option<String>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -30,9 +36,10 @@ impl std::fmt::Debug for AppState {
     }
 }
 
-/// The router: `/healthz` (and the API and pages of later parts).
+/// The router: `/healthz`, and `POST /api/v1/platform/complaints` for the platform's pushes.
 pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::health))
+        .route("/api/v1/platform/complaints", post(intake::push))
         .with_state(state)
 }

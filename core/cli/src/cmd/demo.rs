@@ -67,15 +67,35 @@ pub async fn run(settings: Settings, profile: &str, args: Args) -> Result<()> {
         }
     }
 
+    let envelopes: Vec<Value> = data
+        .complaints
+        .items
+        .iter()
+        .map(|c| c.envelope.clone())
+        .collect();
+    write_jsonl(&data_dir.join("complaints.jsonl"), &envelopes)?;
+    let handled = run_complaints(&settings, profile, &store, &data.complaints).await?;
+
     let config = ConfigFile {
         database_url: Some(database_url.clone()),
         rules_dir: settings.rules_dir.clone(),
-        sweep_at: None,
+        ..ConfigFile::default()
     };
     std::fs::write(dir.join(CONFIG_FILE), toml::to_string(&config)?)
         .with_context(|| format!("cannot write {}", dir.join(CONFIG_FILE).display()))?;
 
     print_summary(&store, &dir, &data).await?;
+    println!(
+        "complaints: {} pushes ({} rejected as malformed), {} assigned by routing, {} left to the dispatcher, {} actions taken by units and the dispatcher up to {}; the deadline watch then urged {} and supervised {}",
+        data.complaints.items.len(),
+        handled.rejected,
+        handled.routed,
+        handled.queued,
+        handled.actions,
+        data.complaints.end,
+        handled.watch.urged,
+        handled.watch.supervised
+    );
     let set = std::sync::Arc::new(settings.rule_set(None, profile)?);
     super::check::report_broken(&set);
     let bar = indicatif::ProgressBar::new(0);
@@ -114,7 +134,7 @@ async fn print_findings(store: &Store, data: &jiandu_demo::DemoData) -> Result<(
     use std::collections::BTreeMap;
     let rows = store.findings_by_rule_and_unit().await?;
     let mut planted: BTreeMap<&str, u64> = BTreeMap::new();
-    for p in &data.planted {
+    for p in data.planted.iter().chain(&data.complaints.planted) {
         for rule in p.rule.split(", ") {
             *planted.entry(rule).or_default() += p.planted;
         }
@@ -171,6 +191,89 @@ async fn print_findings(store: &Store, data: &jiandu_demo::DemoData) -> Result<(
         );
     }
     Ok(())
+}
+
+#[derive(Debug, Default)]
+struct Handled {
+    rejected: u64,
+    routed: u64,
+    queued: u64,
+    actions: u64,
+    watch: jiandu_complaints::Watch,
+}
+
+/// Pushes the generated complaints through the complaint service as the platform would, then
+/// takes the planned actions at their times, then lets the deadline watch look at the end.
+async fn run_complaints(
+    settings: &Settings,
+    profile: &str,
+    store: &Store,
+    demo: &jiandu_demo::complaints::DemoComplaints,
+) -> Result<Handled> {
+    use jiandu_demo::complaints::By;
+    use jiandu_model::Actor;
+    let service = settings.complaints(store.clone(), profile)?;
+    let directory = service.directory().await?;
+    let mut handled = Handled::default();
+    let mut items: Vec<_> = demo.items.iter().collect();
+    items.sort_by_key(|c| c.pushed_at);
+    for item in items {
+        let body = item.envelope.to_string();
+        let done = match service
+            .ingest(body.as_bytes(), "demo", &directory, item.pushed_at)
+            .await
+        {
+            Ok(done) => done,
+            Err(jiandu_complaints::ComplaintError::Malformed { .. }) => {
+                handled.rejected += 1;
+                continue;
+            }
+            Err(other) => return Err(other.into()),
+        };
+        let mut row = done.complaint;
+        if row.unit_id.is_some() {
+            handled.routed += 1;
+        } else {
+            handled.queued += 1;
+        }
+        for step in &item.plan {
+            let actor = match (step.by, &row.unit_id) {
+                (By::Dispatcher, _) => Actor::Dispatcher {
+                    name: "12345派单员".into(),
+                },
+                (By::CurrentUnit, Some(unit)) => Actor::Unit {
+                    unit_id: unit.clone(),
+                    name: "承办人".into(),
+                },
+                // Left to the dispatcher: the units have nothing to do yet.
+                (By::CurrentUnit, None) => break,
+            };
+            let facts = step.facts.as_object().cloned().unwrap_or_default();
+            row = service
+                .act_in(
+                    &row.complaint_id,
+                    step.action.clone(),
+                    actor,
+                    None,
+                    &facts,
+                    step.at,
+                    &directory,
+                )
+                .await
+                .with_context(|| {
+                    format!(
+                        "internal: the demo's plan for {} was refused",
+                        row.complaint_id
+                    )
+                })?;
+            handled.actions += 1;
+        }
+    }
+    handled.watch = service
+        .watch(demo.end)
+        .await
+        .context("the deadline watch failed")?;
+    Ok(handled)
 }
 
 /// Creates the directory, or clears a previous demo's database in it. A database that a

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod calendar;
 pub mod cases;
 pub mod check;
+pub mod complaints;
 pub mod demo;
 pub mod explain;
 pub mod findings;

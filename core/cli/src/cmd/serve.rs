@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 use jiandu_web::{AppState, NightlySweep, SchedulerStatus, TimeOfDay};
@@ -22,9 +23,17 @@ pub struct Args {
     /// Do not run sweeps from the server (cron or a timer runs `jiandu sweep` instead).
     #[arg(long)]
     pub no_nightly_sweep: bool,
+    /// Seconds between looks at the complaints' deadlines (urging overdue items, reminders).
+    #[arg(long, default_value_t = 60)]
+    pub watch_every: u64,
+    /// Seconds before a mail that could not be sent is tried again (doubling each time, at
+    /// most an hour).
+    #[arg(long, default_value_t = 30)]
+    pub mail_retry: u64,
 }
 
 pub async fn run(settings: Settings, profile: String, args: Args) -> Result<()> {
+    let profile_name = profile.clone();
     let store = settings.open_store().await?;
     let sweep_at: TimeOfDay = args
         .sweep_at
@@ -70,13 +79,48 @@ pub async fn run(settings: Settings, profile: String, args: Args) -> Result<()> 
         };
         tokio::spawn(nightly.run());
     }
-    // Tests and scripts wait for this line.
+    let complaints = match settings.complaints(store.clone(), &profile_name) {
+        Ok(service) => Some(Arc::new(service)),
+        Err(err) => {
+            println!("complaints: off ({err:#})");
+            None
+        }
+    };
+    if let Some(service) = &complaints {
+        match &settings.platform_token {
+            Some(_) => {
+                println!("complaints: intake at POST http://{addr}/api/v1/platform/complaints")
+            }
+            None => println!("complaints: intake off (no JIANDU_PLATFORM_TOKEN)"),
+        }
+        tokio::spawn(watch(
+            service.clone(),
+            Duration::from_secs(args.watch_every.max(1)),
+        ));
+    }
+    match &settings.smtp_url {
+        Some(url) => {
+            let sender = jiandu_mail::Sender::new(url, &settings.mail_from)
+                .map_err(|e| BadInput(e.to_string()))?;
+            println!("mail: sending through {url}");
+            let options = jiandu_mail::SenderOptions {
+                poll: Duration::from_secs(1),
+                retry_base: Duration::from_secs(args.mail_retry.max(1)),
+                ..jiandu_mail::SenderOptions::default()
+            };
+            tokio::spawn(sender.run(store.clone(), options));
+        }
+        None => println!("mail: off (no JIANDU_SMTP_URL); notices stay queued in the outbox"),
+    }
+    // Tests and scripts wait for these lines.
     use std::io::Write;
     std::io::stdout().flush()?;
 
     let app = jiandu_web::app(AppState {
         store: store.clone(),
         scheduler: status,
+        complaints,
+        platform_token: settings.platform_token.clone(),
     });
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown())
@@ -84,6 +128,23 @@ pub async fn run(settings: Settings, profile: String, args: Args) -> Result<()> 
         .context("the server stopped")?;
     store.close().await;
     Ok(())
+}
+
+/// Looks at the complaints' deadlines every `every`.
+async fn watch(service: Arc<jiandu_complaints::Complaints>, every: Duration) {
+    loop {
+        match service.watch(jiandu_model::clock::now()).await {
+            Ok(w) if w.urged + w.supervised + w.due_soon_mails > 0 => tracing::info!(
+                urged = w.urged,
+                supervised = w.supervised,
+                reminders = w.due_soon_mails,
+                "deadline watch"
+            ),
+            Ok(_) => {}
+            Err(err) => tracing::error!(%err, "the deadline watch failed"),
+        }
+        tokio::time::sleep(every).await;
+    }
 }
 
 /// Ctrl-C or SIGTERM (systemd's stop).

@@ -39,6 +39,8 @@ pub struct Volumes {
     pub penalties: usize,
     pub compulsory_measures: usize,
     pub executions: usize,
+    /// Platform pushes of complaints and reports.
+    pub complaints: usize,
 }
 
 impl Default for Volumes {
@@ -48,6 +50,7 @@ impl Default for Volumes {
             penalties: 2000,
             compulsory_measures: 750,
             executions: 450,
+            complaints: 320,
         }
     }
 }
