@@ -5,7 +5,7 @@
 //! |---|---|---|---|
 //! | 签收 sign for | the latest assign or transfer to the unit | `sign_for_wd` WD (1, U) | local 12345 rules (CPL-SIGN-1WD) |
 //! | 受理决定 accept or not (complaint) | the same day: the unit's receipt | 7 WD | 投诉举报办法第十四条 (CPL-ACCEPT-7WD) |
-//! | 立案决定 file or not (report) | the unit's receipt | 15 WD | 投诉举报办法第三十一条 → 程序规定第十八条 (CPL-REPORT-VERIFY-15WD) |
+//! | 立案决定 file or not (report) | the unit's receipt | 15 WD (+15 approved in time) | 投诉举报办法第三十一条 → 程序规定第十八条 (CPL-REPORT-VERIFY-15WD) |
 //! | 办结 resolve (complaint) | acceptance | 45 WD | 投诉举报办法第二十条 (CPL-MEDIATION-45WD) |
 //! | 办结 resolve (report) | the decision to file | 90 days | 行政处罚法第六十条 |
 
@@ -96,6 +96,8 @@ pub struct Milestone {
 pub struct Step {
     pub action: ActionKind,
     pub on: Date,
+    /// An `extension_approved_date` the unit stated with this action.
+    pub extension_approved: Option<Date>,
 }
 
 /// The milestones of the item's current assignment, in order. Events before the latest
@@ -136,13 +138,32 @@ pub fn milestones(
             done: decided,
             basis: "《市场监督管理投诉举报处理暂行办法》第十四条（七个工作日）",
         }),
-        ComplaintKind::Report => out.push(Milestone {
-            kind: DueKind::FilingDecision,
-            from: received,
-            due: calendar.add_working_days(received, periods.report_verify_wd)?,
-            done: decided,
-            basis: "《市场监督管理投诉举报处理暂行办法》第三十一条、《市场监督管理行政处罚程序规定》第十八条（十五个工作日）",
-        }),
+        ComplaintKind::Report => {
+            // 15 working days, 15 more when the head approved an extension within the first.
+            let first_due = calendar.add_working_days(received, periods.report_verify_wd)?;
+            let extended = after
+                .iter()
+                .filter_map(|s| s.extension_approved)
+                .any(|approved| approved <= first_due);
+            let (due, basis) = if extended {
+                (
+                    calendar.add_working_days(received, 2 * periods.report_verify_wd)?,
+                    "《市场监督管理投诉举报处理暂行办法》第三十一条、《市场监督管理行政处罚程序规定》第十八条（十五个工作日，经批准延长十五个工作日）",
+                )
+            } else {
+                (
+                    first_due,
+                    "《市场监督管理投诉举报处理暂行办法》第三十一条、《市场监督管理行政处罚程序规定》第十八条（十五个工作日）",
+                )
+            };
+            out.push(Milestone {
+                kind: DueKind::FilingDecision,
+                from: received,
+                due,
+                done: decided,
+                basis,
+            })
+        }
     }
     let accepted = after
         .iter()
@@ -191,7 +212,11 @@ mod tests {
     }
 
     fn step(action: ActionKind, on: &str) -> Step {
-        Step { action, on: d(on) }
+        Step {
+            action,
+            on: d(on),
+            extension_approved: None,
+        }
     }
 
     #[test]

@@ -135,6 +135,12 @@ fn steps_of(log: &[LogEntry]) -> Vec<Step> {
         .map(|e| Step {
             action: e.action,
             on: e.at.date(),
+            extension_approved: e
+                .details
+                .get("facts")
+                .and_then(|f| f.get("extension_approved_date"))
+                .and_then(Value::as_str)
+                .and_then(|d| Date::parse(d).ok()),
         })
         .collect()
 }
