@@ -1,8 +1,7 @@
 //! `jiandu serve`: it answers on a loopback socket and runs the nightly sweep at the
 //! configured Beijing time; the cron script runs a sweep without it.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
@@ -12,27 +11,7 @@ use crate::support::db::sqlite;
 use crate::support::{block_on, fixture, import_data, jiandu, repo_root, run_expect, temp_dir};
 
 fn get(addr: &str, path: &str) -> (u16, String) {
-    let mut stream = TcpStream::connect(addr).expect("connects");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let status = response
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let body = response
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_owned())
-        .unwrap_or_default();
-    (status, body)
+    crate::support::http::request(addr, "GET", path, &[], b"")
 }
 
 fn completed_sweeps(url: &str) -> Option<i64> {

@@ -6,6 +6,7 @@ use serde_json::json;
 use sqlx::Row;
 
 use crate::audit::{AuditEvent, append};
+use crate::filter::Where;
 use crate::{Store, StoreError, query_error};
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -149,30 +150,21 @@ impl Store {
         unit_id: Option<&str>,
         state: Option<CaseState>,
     ) -> Result<Vec<CaseRow>, StoreError> {
-        let mut sql = SELECT_CASE.to_owned();
-        let mut clauses = Vec::new();
-        let mut binds = Vec::new();
+        let mut w = Where::default();
         if let Some(unit) = unit_id {
-            binds.push(unit.to_owned());
-            clauses.push(format!("c.unit_id = ${}", binds.len()));
+            w.bind("c.unit_id = ?", unit);
         }
         if let Some(state) = state {
-            binds.push(state.as_str().to_owned());
-            clauses.push(format!("c.state = ${}", binds.len()));
+            w.bind("c.state = ?", state.as_str());
         }
-        if !clauses.is_empty() {
-            sql.push_str(" WHERE ");
-            sql.push_str(&clauses.join(" AND "));
-        }
-        sql.push_str(" ORDER BY c.case_id");
-        let mut query = sqlx::query(&sql);
-        for value in &binds {
-            query = query.bind(value.as_str());
-        }
-        let rows = query
-            .fetch_all(self.pool())
-            .await
-            .map_err(query_error("listing cases"))?;
+        let rows = w
+            .fetch_all(
+                self.pool(),
+                SELECT_CASE,
+                "ORDER BY c.case_id",
+                "listing cases",
+            )
+            .await?;
         rows.iter().map(case_from_row).collect()
     }
 

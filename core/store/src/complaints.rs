@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use sqlx::Row;
 
 use crate::audit::{AuditEvent, append};
+use crate::filter::Where;
 use crate::outbox::{NewMail, queue_in};
 use crate::records::write_records;
 use crate::{Store, StoreError, query_error};
@@ -398,47 +399,36 @@ impl Store {
         &self,
         filter: &ComplaintFilter,
     ) -> Result<Vec<ComplaintRow>, StoreError> {
-        let mut clauses: Vec<String> = Vec::new();
-        let mut binds: Vec<String> = Vec::new();
-        let mut add = |clause: &str, value: String| {
-            binds.push(value);
-            clauses.push(clause.replace('?', &format!("${}", binds.len())));
-        };
+        let mut w = Where::default();
         if let Some(unit) = &filter.unit_id {
-            add("unit_id = ?", unit.clone());
+            w.bind("unit_id = ?", unit.as_str());
         }
         if let Some(state) = filter.state {
-            add("state = ?", state.as_str().to_owned());
+            w.bind("state = ?", state.as_str());
         }
         if let Some(kind) = filter.kind {
-            add("kind = ?", kind.as_str().to_owned());
+            w.bind("kind = ?", kind.as_str());
         }
         if let Some(day) = filter.overdue_on {
-            add("due_date < ?", day.to_string());
+            w.bind("due_date < ?", day.to_string());
         }
         if let Some(day) = filter.due_by {
-            add("due_date <= ?", day.to_string());
+            w.bind("due_date <= ?", day.to_string());
         }
         if filter.overdue_on.is_some() || filter.due_by.is_some() {
-            clauses.push(format!("state IN {OPEN_STATES}"));
+            w.raw(format!("state IN {OPEN_STATES}"));
         }
         if filter.unassigned {
-            clauses.push("state IN ('received', 'returned')".into());
+            w.raw("state IN ('received', 'returned')");
         }
-        let mut sql = SELECT_COMPLAINT.to_owned();
-        if !clauses.is_empty() {
-            sql.push_str(" WHERE ");
-            sql.push_str(&clauses.join(" AND "));
-        }
-        sql.push_str(" ORDER BY received_at, complaint_id");
-        let mut query = sqlx::query(&sql);
-        for value in &binds {
-            query = query.bind(value.as_str());
-        }
-        let rows = query
-            .fetch_all(self.pool())
-            .await
-            .map_err(query_error("listing complaints"))?;
+        let rows = w
+            .fetch_all(
+                self.pool(),
+                SELECT_COMPLAINT,
+                "ORDER BY received_at, complaint_id",
+                "listing complaints",
+            )
+            .await?;
         rows.iter().map(complaint_from_row).collect()
     }
 

@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 use sqlx::Row;
 
 use crate::audit::{AuditEvent, append};
+use crate::filter::Where;
 use crate::records::{CHUNK, list_placeholders, values_placeholders};
 use crate::{Store, StoreError, content_hash, query_error};
 
@@ -352,52 +353,38 @@ impl Store {
         &self,
         filter: &FindingFilter,
     ) -> Result<Vec<FindingRow>, StoreError> {
-        let mut clauses = Vec::new();
-        let mut binds: Vec<String> = Vec::new();
-        let mut add = |clause: &str, value: String| {
-            binds.push(value);
-            clauses.push(clause.replace('?', &format!("${}", binds.len())));
-        };
+        let mut w = Where::default();
         if let Some(unit) = &filter.unit_id {
-            add("unit_id = ?", unit.clone());
+            w.bind("unit_id = ?", unit.as_str());
         }
         if let Some(rule) = &filter.rule_id {
-            add("rule_id = ?", rule.clone());
+            w.bind("rule_id = ?", rule.as_str());
         }
         if let Some(outcome) = filter.outcome {
-            add("outcome = ?", outcome.as_str().to_owned());
+            w.bind("outcome = ?", outcome.as_str());
         }
         if let Some(status) = filter.status {
-            add("status = ?", status.as_str().to_owned());
+            w.bind("status = ?", status.as_str());
         }
         if let Some(from) = &filter.from {
-            add("act_date >= ?", from.clone());
+            w.bind("act_date >= ?", from.as_str());
         }
         if let Some(to) = &filter.to {
-            add("act_date <= ?", to.clone());
+            w.bind("act_date <= ?", to.as_str());
         }
         if let Some(record) = &filter.record_id {
-            add("record_id = ?", record.clone());
+            w.bind("record_id = ?", record.as_str());
         }
-        let case_clause = filter.case_id.map(|id| format!("case_id = {id}"));
-        let mut sql = SELECT_FINDING.to_owned();
-        let all: Vec<String> = clauses.into_iter().chain(case_clause).collect();
-        if !all.is_empty() {
-            sql.push_str(" WHERE ");
-            sql.push_str(&all.join(" AND "));
+        if let Some(case) = filter.case_id {
+            w.raw(format!("case_id = {case}"));
         }
-        sql.push_str(" ORDER BY finding_id");
-        if let Some(limit) = filter.limit {
-            sql.push_str(&format!(" LIMIT {limit}"));
-        }
-        let mut query = sqlx::query(&sql);
-        for value in &binds {
-            query = query.bind(value.as_str());
-        }
-        let rows = query
-            .fetch_all(self.pool())
-            .await
-            .map_err(query_error("listing findings"))?;
+        let tail = match filter.limit {
+            Some(limit) => format!("ORDER BY finding_id LIMIT {limit}"),
+            None => "ORDER BY finding_id".to_owned(),
+        };
+        let rows = w
+            .fetch_all(self.pool(), SELECT_FINDING, &tail, "listing findings")
+            .await?;
         rows.iter().map(finding_from_row).collect()
     }
 

@@ -16,6 +16,7 @@
 mod audit;
 mod cases;
 mod complaints;
+mod filter;
 mod findings;
 mod hash;
 mod keys;
