@@ -96,24 +96,11 @@ pub async fn run(settings: Settings, profile: &str, args: Args) -> Result<()> {
         handled.watch.urged,
         handled.watch.supervised
     );
-    let set = std::sync::Arc::new(settings.rule_set(None, profile)?);
-    super::check::report_broken(&set);
-    let bar = indicatif::ProgressBar::new(0);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("sweeping [{bar:40}] {pos}/{len} records ({eta})")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
     let options = jiandu_sweep::SweepOptions {
         worker: "demo".into(),
         ..jiandu_sweep::SweepOptions::default()
     };
-    let report = jiandu_sweep::sweep(&store, set, &options, &|done, total| {
-        bar.set_length(total);
-        bar.set_position(done);
-    })
-    .await
-    .context("the demo's sweep did not finish")?;
-    bar.finish_and_clear();
+    let report = super::sweep::sweep_with_bar(&settings, profile, &store, &options).await?;
     println!();
     super::sweep::print_text(&report);
     print_findings(&store, &data).await?;

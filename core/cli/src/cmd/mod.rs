@@ -22,6 +22,19 @@ pub enum Format {
     Json,
 }
 
+/// A progress bar over records for a long job (`verb` e.g. "sweeping"); hidden when standard
+/// error is not a terminal.
+pub fn records_bar(verb: &str) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(&format!(
+            "{verb} [{{bar:40}}] {{pos}}/{{len}} records ({{eta}})"
+        ))
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar
+}
+
 /// Who the audit log says made a change: `--actor`, else `$JIANDU_ACTOR`, else `$USER`.
 pub fn actor(flag: Option<String>) -> String {
     flag.or_else(|| std::env::var("JIANDU_ACTOR").ok())

@@ -138,7 +138,7 @@ async fn replay(
     let set = std::sync::Arc::new(settings.rule_set(Some(dir), profile)?);
     super::check::report_broken(&set);
     let store = settings.open_store().await?;
-    let bar = indicatif::ProgressBar::new(0);
+    let bar = super::records_bar("replaying");
     let report = jiandu_sweep::replay(&store, set, 1000, &|done, total| {
         bar.set_length(total);
         bar.set_position(done);

@@ -4,7 +4,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use indicatif::{ProgressBar, ProgressStyle};
 use jiandu_sweep::{SweepOptions, SweepReport};
 
 use super::Format;
@@ -58,32 +57,39 @@ fn host_tag() -> String {
 
 pub async fn run(settings: &Settings, profile: &str, args: Args) -> Result<()> {
     let store = settings.open_store().await?;
-    let set = Arc::new(settings.rule_set(None, profile)?);
-    super::check::report_broken(&set);
-    let bar = ProgressBar::new(0);
-    bar.set_style(
-        ProgressStyle::with_template("sweeping [{bar:40}] {pos}/{len} records ({eta})")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
     let options = options(
         args.full,
         args.batch_size,
         args.parallel,
         format!("sweep@{}", host_tag()),
     );
-    let report = jiandu_sweep::sweep(&store, set, &options, &|done, total| {
-        bar.set_length(total);
-        bar.set_position(done);
-    })
-    .await
-    .context("the sweep did not finish")?;
-    bar.finish_and_clear();
+    let report = sweep_with_bar(settings, profile, &store, &options).await?;
     match args.format {
         Format::Json => println!("{}", summary_json(&report)),
         Format::Text => print_text(&report),
     }
     store.close().await;
     Ok(())
+}
+
+/// Loads the rules (reporting broken ones) and runs a sweep with a progress bar.
+pub async fn sweep_with_bar(
+    settings: &Settings,
+    profile: &str,
+    store: &jiandu_store::Store,
+    options: &SweepOptions,
+) -> Result<SweepReport> {
+    let set = Arc::new(settings.rule_set(None, profile)?);
+    super::check::report_broken(&set);
+    let bar = super::records_bar("sweeping");
+    let report = jiandu_sweep::sweep(store, set, options, &|done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
+    })
+    .await
+    .context("the sweep did not finish");
+    bar.finish_and_clear();
+    report
 }
 
 /// The summary object of `jiandu sweep --format json`.
