@@ -57,6 +57,26 @@ impl FindingStatus {
         }
     }
 
+    /// Whether a person may move a finding from `self` to `to`, with `reason`: only to a
+    /// status a person sets, a dismissal only with a reason, and never a finding the data no
+    /// longer shows (it reopens by itself if the defect returns).
+    pub fn manual_change(
+        self,
+        to: FindingStatus,
+        reason: Option<&str>,
+    ) -> Result<(), StatusRefusal> {
+        if !to.is_manual() {
+            return Err(StatusRefusal::NotManual(to));
+        }
+        if self == FindingStatus::ResolvedByData {
+            return Err(StatusRefusal::ResolvedByData);
+        }
+        if to == FindingStatus::Dismissed && reason.is_none_or(|r| r.trim().is_empty()) {
+            return Err(StatusRefusal::DismissalNeedsReason);
+        }
+        Ok(())
+    }
+
     /// Statuses a person may set with `jiandu findings set-status`.
     pub fn is_manual(self) -> bool {
         matches!(
@@ -72,6 +92,19 @@ impl FindingStatus {
     pub fn is_current(self) -> bool {
         self != FindingStatus::ResolvedByData
     }
+}
+
+/// Why a person's status change was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum StatusRefusal {
+    #[error("{0} is set by sweeps, not by hand; choose confirmed, dismissed, rectified or open")]
+    NotManual(FindingStatus),
+    #[error(
+        "the finding was resolved by the data (the record no longer shows it); it reopens by itself if the defect returns"
+    )]
+    ResolvedByData,
+    #[error("dismissing a finding needs a reason (--reason \"…\"); it goes into the audit log")]
+    DismissalNeedsReason,
 }
 
 impl fmt::Display for FindingStatus {
@@ -211,6 +244,28 @@ mod tests {
             status,
             status_before_resolution: before,
         }
+    }
+
+    #[test]
+    fn people_set_their_statuses_dismissals_with_a_reason() {
+        use FindingStatus::*;
+        assert_eq!(Open.manual_change(Confirmed, None), Ok(()));
+        assert_eq!(
+            Open.manual_change(Dismissed, Some(" ")),
+            Err(StatusRefusal::DismissalNeedsReason)
+        );
+        assert_eq!(
+            Open.manual_change(Dismissed, Some("地方性法规另有规定")),
+            Ok(())
+        );
+        assert_eq!(
+            ResolvedByData.manual_change(Confirmed, None),
+            Err(StatusRefusal::ResolvedByData)
+        );
+        assert_eq!(
+            Open.manual_change(ResolvedByData, None),
+            Err(StatusRefusal::NotManual(ResolvedByData))
+        );
     }
 
     #[test]

@@ -33,7 +33,7 @@ pub use complaint::{
     Action, ActionKind, Actor, ComplaintKind, ComplaintState, NonAcceptGround, Refusal, Standing,
 };
 pub use date::{Date, DateParseError};
-pub use finding::{Change, FindingState, FindingStatus, reconcile};
+pub use finding::{Change, FindingState, FindingStatus, StatusRefusal, reconcile};
 pub use item_code::{ItemCode, ItemCodeError};
 pub use moment::{Moment, MomentParseError, china_offset};
 pub use money::{Money, MoneyParseError};

@@ -348,6 +348,18 @@ pub(crate) async fn apply_changes(
     Ok(counts)
 }
 
+/// Why a status change was not made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StatusChangeError {
+    #[error("there is no finding {0}")]
+    NoSuchFinding(i64),
+    #[error("finding {finding_id}: {refusal}")]
+    Refused {
+        finding_id: i64,
+        refusal: jiandu_model::StatusRefusal,
+    },
+}
+
 impl Store {
     pub async fn list_findings(
         &self,
@@ -398,8 +410,8 @@ impl Store {
     }
 
     /// A person sets a finding's status (confirmed, dismissed with a reason, rectified, or back
-    /// to open); the change is an audit event. Returns the previous status, or `None` when no
-    /// such finding exists.
+    /// to open; see [`FindingStatus::manual_change`]); the change is an audit event. Returns the
+    /// previous status. The outer error is the store's; the inner one a refused change.
     pub async fn set_finding_status(
         &self,
         finding_id: i64,
@@ -407,7 +419,7 @@ impl Store {
         reason: Option<&str>,
         actor: &str,
         now: Moment,
-    ) -> Result<Option<FindingStatus>, StoreError> {
+    ) -> Result<Result<FindingStatus, StatusChangeError>, StoreError> {
         let now = now.to_string();
         let mut tx = self
             .pool()
@@ -420,7 +432,7 @@ impl Store {
             .await
             .map_err(query_error("reading a finding's status"))?;
         let Some(row) = row else {
-            return Ok(None);
+            return Ok(Err(StatusChangeError::NoSuchFinding(finding_id)));
         };
         let previous: FindingStatus =
             row.get::<String, _>(0)
@@ -430,6 +442,12 @@ impl Store {
                     key: finding_id.to_string(),
                     reason,
                 })?;
+        if let Err(refusal) = previous.manual_change(status, reason) {
+            return Ok(Err(StatusChangeError::Refused {
+                finding_id,
+                refusal,
+            }));
+        }
         sqlx::query("UPDATE findings SET status = $1, status_reason = $2 WHERE finding_id = $3")
             .bind(status.as_str())
             .bind(reason.map(str::to_owned))
@@ -448,7 +466,7 @@ impl Store {
         tx.commit()
             .await
             .map_err(query_error("committing a status change"))?;
-        Ok(Some(previous))
+        Ok(Ok(previous))
     }
 
     /// Findings per status.

@@ -39,7 +39,7 @@ pub use cases::{CaseMoveError, CaseRow};
 pub use complaints::{
     ComplaintChange, ComplaintFilter, ComplaintRow, Conflict, EventRow, NewComplaint, NewEvent,
 };
-pub use findings::{ChangeCounts, FindingFilter, FindingRow};
+pub use findings::{ChangeCounts, FindingFilter, FindingRow, StatusChangeError};
 pub use hash::content_hash;
 pub use outbox::{MailRow, NewMail};
 pub use records::{ImportSummary, StoredRecord};

@@ -214,33 +214,11 @@ async fn set_status(
     reason: Option<String>,
     actor: String,
 ) -> Result<()> {
-    if !status.is_manual() {
-        return Err(BadInput(format!(
-            "{status} is set by sweeps, not by hand; choose confirmed, dismissed, rectified or open"
-        ))
-        .into());
-    }
     let reason = reason.filter(|r| !r.trim().is_empty());
-    if status == FindingStatus::Dismissed && reason.is_none() {
-        return Err(BadInput(format!(
-            "dismissing finding {id} needs a reason: --reason \"…\" (it goes into the audit log)"
-        ))
-        .into());
-    }
-    let current = store
-        .get_finding(id)
-        .await?
-        .ok_or_else(|| BadInput(format!("there is no finding {id}")))?;
-    if current.status == FindingStatus::ResolvedByData {
-        return Err(BadInput(format!(
-            "finding {id} was resolved by the data (the record no longer shows it); it reopens by itself if the defect returns"
-        ))
-        .into());
-    }
     let previous = store
         .set_finding_status(id, status, reason.as_deref(), &actor, clock::now())
         .await?
-        .ok_or_else(|| BadInput(format!("there is no finding {id}")))?;
+        .map_err(|refused| BadInput(refused.to_string()))?;
     println!("finding {id}: {previous} → {status} (by {actor})");
     Ok(())
 }
