@@ -112,7 +112,9 @@ impl UnitInfo {
     }
 }
 
-/// The reference data routing reads: units, the item catalogue, parties' regions.
+/// The reference data routing reads: units, the item catalogue, and the regions of the
+/// parties in question (looked up one by one by their key, the USCC or ID number, never all
+/// loaded).
 #[derive(Debug, Clone, Default)]
 pub struct Directory {
     pub units: Vec<UnitInfo>,
@@ -130,17 +132,7 @@ impl Directory {
     ) -> Directory {
         let text =
             |row: &ReferenceRow, f: &str| row.text(f).map(str::to_owned).filter(|s| !s.is_empty());
-        let mut party_regions = HashMap::new();
-        for row in parties {
-            let regions = (text(row, "operating_region"), text(row, "domicile_region"));
-            party_regions.insert(row.key().to_owned(), regions.clone());
-            for field in ["uscc", "id"] {
-                if let Some(code) = text(row, field) {
-                    party_regions.insert(code, regions.clone());
-                }
-            }
-        }
-        Directory {
+        let mut directory = Directory {
             units: units.iter().map(UnitInfo::from_row).collect(),
             items: items
                 .iter()
@@ -154,7 +146,23 @@ impl Directory {
                     )
                 })
                 .collect(),
-            parties: party_regions,
+            parties: HashMap::new(),
+        };
+        for row in parties {
+            directory.add_party(row);
+        }
+        directory
+    }
+
+    /// A party's regions, under its key and its USCC and id.
+    pub fn add_party(&mut self, row: &ReferenceRow) {
+        let text = |f: &str| row.text(f).map(str::to_owned).filter(|s| !s.is_empty());
+        let regions = (text("operating_region"), text("domicile_region"));
+        self.parties.insert(row.key().to_owned(), regions.clone());
+        for field in ["uscc", "id"] {
+            if let Some(code) = text(field) {
+                self.parties.insert(code, regions.clone());
+            }
         }
     }
 

@@ -146,13 +146,36 @@ fn steps_of(log: &[LogEntry]) -> Vec<Step> {
 }
 
 impl Complaints {
-    /// Units, items and parties as routing and notices need them, read afresh.
+    /// Units and items as routing and notices need them, read afresh.
     pub async fn directory(&self) -> Result<Directory, StoreError> {
         Ok(Directory::new(
             &self.store.list_reference(ReferenceKind::Unit).await?,
             &self.store.list_reference(ReferenceKind::Item).await?,
-            &self.store.list_reference(ReferenceKind::Party).await?,
+            &[],
         ))
+    }
+
+    /// `directory` with the respondent's party, when it is imported (keyed by its code).
+    async fn with_respondent(
+        &self,
+        intake: &Intake,
+        directory: &Directory,
+    ) -> Result<Directory, StoreError> {
+        let mut local = directory.clone();
+        if let Some(code) = &intake.respondent.cert_code
+            && let Some(row) = self.store.get_reference(ReferenceKind::Party, code).await?
+        {
+            local.add_party(&row);
+        }
+        Ok(local)
+    }
+
+    /// Where routing sends an item now, and why.
+    pub async fn route(&self, intake: &Intake) -> Result<Route, StoreError> {
+        let directory = self
+            .with_respondent(intake, &self.directory().await?)
+            .await?;
+        Ok(self.router.route(intake, &directory))
     }
 
     /// The dispatcher's unit id as handover logs name it.
@@ -189,6 +212,7 @@ impl Complaints {
                 route: None,
             });
         }
+        let directory = &self.with_respondent(&intake, directory).await?;
         let route = self.router.route(&intake, directory);
         let received_at = intake.started_at.unwrap_or(now);
         let id = intake.complaint_id();
@@ -516,7 +540,10 @@ impl Complaints {
             })
             .await?;
         let mut watch = Watch::default();
-        let mut directory: Option<Directory> = None;
+        if items.is_empty() {
+            return Ok(watch);
+        }
+        let directory = self.directory().await?;
         for row in items {
             let Some(due) = row.due_date.as_deref().and_then(|d| Date::parse(d).ok()) else {
                 continue;
@@ -536,14 +563,16 @@ impl Complaints {
                         row.due_kind.as_deref().unwrap_or("")
                     );
                     match self
-                        .act(
+                        .act_in(
                             &row.complaint_id,
                             Action::Escalate,
                             Actor::System {
                                 name: "deadline watch".into(),
                             },
                             Some(reason),
+                            &Map::new(),
                             now,
+                            &directory,
                         )
                         .await
                     {
@@ -560,9 +589,6 @@ impl Complaints {
                     }
                 }
             } else if let (Some(unit), Some(intake)) = (&row.unit_id, intake_of(&row)) {
-                if directory.is_none() {
-                    directory = Some(self.directory().await?);
-                }
                 let events = self.store.complaint_events(&row.complaint_id).await?;
                 let ms = self.milestones_of(&row, &events)?;
                 let Some(next) = next_due(row.state, &ms) else {
@@ -579,7 +605,7 @@ impl Complaints {
                     escalation: row.escalation,
                     key: format!("{}:{}", next.kind.as_str(), next.due),
                 }
-                .build(directory.as_ref().expect("loaded above"));
+                .build(&directory);
                 watch.due_soon_mails += self.store.queue_mails(&[mail], now).await?;
             }
         }
@@ -640,12 +666,14 @@ impl Complaints {
                         name: "feedback export".into(),
                     };
                     row = self
-                        .act(
+                        .act_in(
                             &row.complaint_id,
                             Action::Feedback { suggestion },
                             actor,
                             None,
+                            &Map::new(),
                             now,
+                            &directory,
                         )
                         .await?;
                     events = self.store.complaint_events(&row.complaint_id).await?;

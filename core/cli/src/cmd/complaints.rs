@@ -274,7 +274,7 @@ async fn dispatch(service: &Complaints, command: Command) -> Result<()> {
                 .ok_or_else(|| BadInput(format!("there is no complaint {id}")))?;
             let intake: jiandu_complaints::Intake = serde_json::from_value(row.details.clone())
                 .context("the stored complaint cannot be read")?;
-            let route = service.router.route(&intake, &service.directory().await?);
+            let route = service.route(&intake).await?;
             println!(
                 "{id}: {}",
                 route
