@@ -185,26 +185,9 @@ pub(crate) async fn apply_changes(
                 status,
             } => {
                 counts.reopened += 1;
-                sqlx::query(
-                    "UPDATE findings SET status = $1, status_before_resolution = NULL, resolved_at = NULL, outcome = $2, version = $3, \
-                     basis = $4, message = $5, message_en = $6, evidence = $7, act_date = $8, unit_id = $9, last_seen_at = $10, \
-                     last_sweep_id = $11 WHERE finding_id = $12",
-                )
-                .bind(status.as_str())
-                .bind(evaluation.outcome.as_str())
-                .bind(evaluation.version.clone())
-                .bind(evaluation.basis.clone())
-                .bind(evaluation.message.clone())
-                .bind(evaluation.message_en.clone())
-                .bind(Value::Object(evaluation.evidence.clone()).to_string())
-                .bind(evaluation.act_date.map(|d| d.to_string()))
-                .bind(unit_of(evaluation.record_id.as_str()))
-                .bind(now)
-                .bind(sweep_id)
-                .bind(*finding_id)
-                .execute(&mut **tx)
-                .await
-                .map_err(query_error("reopening a finding"))?;
+                let unit = unit_of(evaluation.record_id.as_str());
+                let at = (now, sweep_id);
+                write_evaluation(tx, *finding_id, evaluation, unit, at, Some(*status)).await?;
                 events.push(AuditEvent {
                     actor: actor.to_owned(),
                     entity: "finding",
@@ -223,24 +206,8 @@ pub(crate) async fn apply_changes(
                     just_seen.push(*finding_id);
                     continue;
                 }
-                sqlx::query(
-                    "UPDATE findings SET outcome = $1, version = $2, basis = $3, message = $4, message_en = $5, evidence = $6, \
-                     act_date = $7, unit_id = $8, last_seen_at = $9, last_sweep_id = $10 WHERE finding_id = $11",
-                )
-                .bind(evaluation.outcome.as_str())
-                .bind(evaluation.version.clone())
-                .bind(evaluation.basis.clone())
-                .bind(evaluation.message.clone())
-                .bind(evaluation.message_en.clone())
-                .bind(Value::Object(evaluation.evidence.clone()).to_string())
-                .bind(evaluation.act_date.map(|d| d.to_string()))
-                .bind(unit_of(evaluation.record_id.as_str()))
-                .bind(now)
-                .bind(sweep_id)
-                .bind(*finding_id)
-                .execute(&mut **tx)
-                .await
-                .map_err(query_error("updating a finding"))?;
+                let unit = unit_of(evaluation.record_id.as_str());
+                write_evaluation(tx, *finding_id, evaluation, unit, (now, sweep_id), None).await?;
                 if *changed {
                     events.push(AuditEvent {
                         actor: actor.to_owned(),
@@ -358,6 +325,47 @@ pub enum StatusChangeError {
         finding_id: i64,
         refusal: jiandu_model::StatusRefusal,
     },
+}
+
+/// Writes what a sweep saw of a stored finding: the latest outcome, message and evidence;
+/// with `reopen_as`, the finding also returns from `resolved_by_data` to that status.
+async fn write_evaluation(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    finding_id: i64,
+    evaluation: &Evaluation,
+    unit: Option<String>,
+    (now, sweep_id): (&str, i64),
+    reopen_as: Option<FindingStatus>,
+) -> Result<(), StoreError> {
+    let reopen = if reopen_as.is_some() {
+        ", status = $12, status_before_resolution = NULL, resolved_at = NULL"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "UPDATE findings SET outcome = $1, version = $2, basis = $3, message = $4, message_en = $5, evidence = $6, \
+         act_date = $7, unit_id = $8, last_seen_at = $9, last_sweep_id = $10{reopen} WHERE finding_id = $11"
+    );
+    let mut query = sqlx::query(&sql)
+        .bind(evaluation.outcome.as_str())
+        .bind(evaluation.version.clone())
+        .bind(evaluation.basis.clone())
+        .bind(evaluation.message.clone())
+        .bind(evaluation.message_en.clone())
+        .bind(Value::Object(evaluation.evidence.clone()).to_string())
+        .bind(evaluation.act_date.map(|d| d.to_string()))
+        .bind(unit)
+        .bind(now.to_owned())
+        .bind(sweep_id)
+        .bind(finding_id);
+    if let Some(status) = reopen_as {
+        query = query.bind(status.as_str());
+    }
+    query
+        .execute(&mut **tx)
+        .await
+        .map_err(query_error("updating a finding"))?;
+    Ok(())
 }
 
 impl Store {
