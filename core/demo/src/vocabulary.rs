@@ -19,6 +19,8 @@ pub const REGIONS: [(&str, &str); 9] = [
 #[derive(Debug, Clone, Copy)]
 pub struct Department {
     pub code: &'static str,
+    /// The dictionary's sector code (`sector_profile`).
+    pub sector: &'static str,
     pub name: &'static str,
     pub bureau: &'static str,
     pub item_prefix: &'static str,
@@ -28,6 +30,7 @@ pub struct Department {
 pub const DEPARTMENTS: [Department; 6] = [
     Department {
         code: "scjg",
+        sector: "market_regulation",
         name: "市场监管",
         bureau: "市场监督管理局",
         item_prefix: "01",
@@ -35,6 +38,7 @@ pub const DEPARTMENTS: [Department; 6] = [
     },
     Department {
         code: "yjgl",
+        sector: "emergency_management",
         name: "应急管理",
         bureau: "应急管理局",
         item_prefix: "02",
@@ -42,6 +46,7 @@ pub const DEPARTMENTS: [Department; 6] = [
     },
     Department {
         code: "cgzf",
+        sector: "urban_management",
         name: "城管综合执法",
         bureau: "城市管理和综合执法局",
         item_prefix: "03",
@@ -49,6 +54,7 @@ pub const DEPARTMENTS: [Department; 6] = [
     },
     Department {
         code: "sthj",
+        sector: "ecology_environment",
         name: "生态环境",
         bureau: "生态环境局",
         item_prefix: "04",
@@ -56,6 +62,7 @@ pub const DEPARTMENTS: [Department; 6] = [
     },
     Department {
         code: "jtys",
+        sector: "transport",
         name: "交通运输",
         bureau: "交通运输局",
         item_prefix: "05",
@@ -63,6 +70,7 @@ pub const DEPARTMENTS: [Department; 6] = [
     },
     Department {
         code: "wsjk",
+        sector: "health",
         name: "卫生健康",
         bureau: "卫生健康局",
         item_prefix: "06",

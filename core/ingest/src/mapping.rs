@@ -22,7 +22,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use jiandu_model::record::schema::field_kind;
+use jiandu_model::record::dictionary::dictionary;
 use jiandu_model::{FieldKind, Lookup};
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -211,10 +211,11 @@ impl Mapping {
     }
 
     fn translate(&self, target: &str, value: Value) -> Value {
-        let kind = field_kind(target);
+        let d = dictionary();
+        let kind = d.field(target).and_then(|f| d.kind_of(f));
         let value = match (kind, value) {
             // A list written as one cell: split it so each element can be translated.
-            (Some(FieldKind::TextList), Value::String(s)) => Value::Array(
+            (Some(FieldKind::List(_)), Value::String(s)) => Value::Array(
                 s.split([';', '；', ','])
                     .map(str::trim)
                     .filter(|p| !p.is_empty())

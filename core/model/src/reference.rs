@@ -22,13 +22,6 @@ pub enum ReferenceKind {
     Item,
 }
 
-const NATURES: &[&str] = &[
-    "natural_person",
-    "legal_person",
-    "other_org",
-    "individual_business",
-];
-
 impl ReferenceKind {
     pub const ALL: [ReferenceKind; 4] = [
         ReferenceKind::Unit,
@@ -66,25 +59,28 @@ impl ReferenceKind {
         }
     }
 
-    fn fields(self) -> &'static [(&'static str, FieldKind)] {
+    fn fields(self) -> Vec<(&'static str, FieldKind)> {
+        let natures = crate::record::dictionary::dictionary()
+            .vocabulary("party_natures")
+            .expect("the dictionary defines party natures");
         match self {
-            ReferenceKind::Unit => &[
+            ReferenceKind::Unit => vec![
                 ("region_code", FieldKind::RegionCode),
                 ("is_dispatcher", FieldKind::Bool),
             ],
-            ReferenceKind::Officer => &[
+            ReferenceKind::Officer => vec![
                 ("cert_valid_from", FieldKind::Date),
                 ("cert_valid_until", FieldKind::Date),
                 ("is_auxiliary", FieldKind::Bool),
                 ("has_legal_qualification", FieldKind::Bool),
             ],
-            ReferenceKind::Party => &[
-                ("nature", FieldKind::Enum(NATURES)),
+            ReferenceKind::Party => vec![
+                ("nature", FieldKind::Enum(natures)),
                 ("birth_date", FieldKind::Date),
                 ("operating_region", FieldKind::RegionCode),
                 ("domicile_region", FieldKind::RegionCode),
             ],
-            ReferenceKind::Item => &[
+            ReferenceKind::Item => vec![
                 ("item_code", FieldKind::ItemCode),
                 ("listed_from", FieldKind::Date),
                 ("listed_to", FieldKind::Date),
@@ -142,14 +138,14 @@ impl ReferenceRow {
             }
         }
         for (field, field_kind) in kind.fields() {
-            if let Some(value) = body.get_mut(*field) {
+            if let Some(value) = body.get_mut(field) {
                 if value.is_null() {
                     continue;
                 }
-                match normalise_value(*field_kind, value) {
+                match normalise_value(field_kind, value) {
                     Ok(normalised) => *value = normalised,
                     Err(reason) => errors.push(FieldError {
-                        field: (*field).into(),
+                        field: field.into(),
                         reason,
                     }),
                 }

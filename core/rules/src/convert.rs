@@ -5,12 +5,12 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use jiandu_model::record::schema::FIELDS;
+use jiandu_model::record::dictionary::dictionary;
 use jiandu_model::{Date, FieldKind, Moment, Money};
 use rhai::{Array, Dynamic, Map};
 use serde_json::Value;
 
-/// The typed-field schema as a tree, so conversion walks each record once.
+/// The dictionary's typed fields as a tree, so conversion walks each record once.
 #[derive(Default)]
 struct Node {
     kind: Option<FieldKind>,
@@ -22,13 +22,17 @@ fn schema() -> &'static Node {
     static TREE: OnceLock<Node> = OnceLock::new();
     TREE.get_or_init(|| {
         let mut root = Node::default();
-        for (path, kind) in FIELDS {
+        let d = dictionary();
+        for field in &d.fields {
+            let Some(kind) = d.kind_of(field) else {
+                continue;
+            };
             let mut node = &mut root;
-            for segment in path.split('.') {
+            for segment in field.path.split('.') {
                 let key = segment.strip_suffix("[]").unwrap_or(segment);
                 node = node.children.entry(key).or_default();
             }
-            node.kind = Some(*kind);
+            node.kind = Some(kind);
         }
         root
     })
@@ -128,6 +132,16 @@ pub fn dynamic_to_json(value: &Dynamic) -> Value {
     }
     if let Some(money) = value.clone().try_cast::<Money>() {
         return money.to_json();
+    }
+    if let Some(span) = value.read_lock::<jiandu_calendar::Span>() {
+        return serde_json::json!({
+            "earliest": span.earliest.to_string(),
+            "latest": span.latest.to_string(),
+            "missing_notices": span.missing_notices,
+        });
+    }
+    if value.is::<crate::host::unrecorded::Unrecorded>() {
+        return Value::String("(未记录 / not recorded)".into());
     }
     if let Some(record) = value.read_lock::<crate::host::record_ref::RecordRef>() {
         return Value::Object(record.json().clone());

@@ -111,7 +111,7 @@ pub(crate) fn generate(mk: &mut Gen<'_>, inspection: &Generated<'_>) -> Value {
         "region_code": region_code,
         "violation_date": check_date.add_days(-mk.rng.range(0, 60)),
         "discovery_date": check_date,
-        "sector_profile": if unit.department.code == "scjg" { "market_regulation" } else { "default" },
+        "sector_profile": unit.department.sector,
     });
     if summary {
         summary_fields(mk, &mut record, party.nature, check_date, &mut planted);

@@ -1,11 +1,13 @@
 //! Enforcement records: a JSON object with `record_id`, `record_type` and the catalogue's fields.
 //!
-//! A record keeps every field it came with. Typed fields ([`schema::FIELDS`]) are checked and
-//! normalised when the record is built, so that everything downstream can trust their syntax.
-//! An *absent* field and a field that is present and `null` stay distinct: the first means
-//! "not recorded", the second "known not to have happened" (DESIGN §4).
+//! A record keeps every field it came with. The fields the dictionary types
+//! ([`dictionary`]) are checked and normalised when the record is built — dates, amounts,
+//! yes/no, and the codes of closed vocabularies, whose Chinese labels are accepted and
+//! turned into codes — so that everything downstream can trust them. An *absent* field and
+//! a field that is present and `null` stay distinct: the first means "not recorded", the
+//! second "known not to have happened" (DESIGN §4).
 
-pub mod schema;
+pub mod dictionary;
 
 use std::fmt;
 use std::str::FromStr;
@@ -15,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::{Date, Moment, Money};
+use dictionary::{Field, Vocabulary, dictionary};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -147,7 +150,7 @@ impl fmt::Debug for RecordId {
     }
 }
 
-/// The kinds of typed fields in [`schema::FIELDS`].
+/// How a field's values are checked and normalised.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldKind {
     Text,
@@ -158,9 +161,11 @@ pub enum FieldKind {
     Money,
     Bool,
     Integer,
-    Enum(&'static [&'static str]),
-    /// A list of strings; a string is split on `;`.
-    TextList,
+    /// One code of a closed vocabulary (its Chinese label is accepted and becomes the code).
+    Enum(&'static Vocabulary),
+    /// A list of strings, each a code of the vocabulary when there is one; a string is split
+    /// on `;`.
+    List(Option<&'static Vocabulary>),
     /// A GB/T 2260 code (shape and province); reference data only; in records a bad code
     /// is a data-quality finding, not a syntax error.
     RegionCode,
@@ -233,7 +238,7 @@ impl Record {
             }
         };
         let record_type = match body.get("record_type") {
-            Some(Value::String(s)) => s
+            Some(Value::String(s)) => record_type_code(s)
                 .parse::<RecordType>()
                 .map_err(|e| errors.push(field_error("record_type", e.to_string())))
                 .ok(),
@@ -252,13 +257,16 @@ impl Record {
                 None
             }
         };
-        for (path, kind) in schema::FIELDS {
-            let segments: Vec<&str> = path.split('.').collect();
-            normalise_at(&mut body, &segments, path, *kind, &mut errors);
+        for check in checks() {
+            normalise_at(&mut body, &check.segments, check, &mut errors);
         }
         match (id, record_type) {
             (Some(id), Some(record_type)) if errors.is_empty() => {
                 body.insert("record_id".into(), Value::String(id.0.clone()));
+                body.insert(
+                    "record_type".into(),
+                    Value::String(record_type.as_str().to_owned()),
+                );
                 Ok(Record {
                     id,
                     record_type,
@@ -409,11 +417,44 @@ fn field_error(field: &str, reason: String) -> FieldError {
     }
 }
 
+/// One dictionary field as the record check walks it.
+struct Check {
+    field: &'static Field,
+    kind: Option<FieldKind>,
+    segments: Vec<&'static str>,
+}
+
+/// The fields whose values are checked: those with a kind, and those where a null means
+/// nothing and is refused.
+fn checks() -> &'static [Check] {
+    static CHECKS: std::sync::OnceLock<Vec<Check>> = std::sync::OnceLock::new();
+    CHECKS.get_or_init(|| {
+        let d = dictionary();
+        d.fields
+            .iter()
+            .filter(|f| f.path != "record_id" && f.path != "record_type")
+            .map(|field| Check {
+                field,
+                kind: d.kind_of(field),
+                segments: field.path.split('.').collect(),
+            })
+            .filter(|c| c.kind.is_some() || !c.field.null_allowed())
+            .collect()
+    })
+}
+
+/// `行政处罚` → `penalty`; anything else is left for [`RecordType`] to refuse.
+fn record_type_code(text: &str) -> &str {
+    dictionary()
+        .vocabulary("record_types")
+        .and_then(|v| v.resolve(text))
+        .map_or(text.trim(), |t| t.code.as_str())
+}
+
 fn normalise_at(
     object: &mut Map<String, Value>,
     segments: &[&str],
-    full_path: &str,
-    kind: FieldKind,
+    check: &Check,
     errors: &mut Vec<FieldError>,
 ) {
     let Some((head, rest)) = segments.split_first() else {
@@ -426,13 +467,26 @@ fn normalise_at(
     let Some(value) = object.get_mut(key) else {
         return;
     };
+    let full_path = check.field.path.as_str();
     if rest.is_empty() {
         if value.is_null() {
+            if !check.field.null_allowed() {
+                errors.push(field_error(
+                    full_path,
+                    format!(
+                        "null says nothing for {} ({}): give a value, or leave the field out when it is not recorded",
+                        check.field.zh,
+                        check.field.field_type
+                    ),
+                ));
+            }
             return;
         }
-        match normalise_value(kind, value) {
-            Ok(normalised) => *value = normalised,
-            Err(reason) => errors.push(field_error(full_path, reason)),
+        if let Some(kind) = check.kind {
+            match normalise_value(kind, value) {
+                Ok(normalised) => *value = normalised,
+                Err(reason) => errors.push(field_error(full_path, reason)),
+            }
         }
         return;
     }
@@ -442,7 +496,7 @@ fn normalise_at(
                 for (idx, item) in items.iter_mut().enumerate() {
                     if let Value::Object(inner) = item {
                         let mut inner_errors = Vec::new();
-                        normalise_at(inner, rest, full_path, kind, &mut inner_errors);
+                        normalise_at(inner, rest, check, &mut inner_errors);
                         errors.extend(inner_errors.into_iter().map(|e| FieldError {
                             field: e.field.replacen("[]", &format!("[{idx}]"), 1),
                             reason: e.reason,
@@ -454,7 +508,34 @@ fn normalise_at(
             _ => errors.push(field_error(key, "must be a list".into())),
         }
     } else if let Value::Object(inner) = value {
-        normalise_at(inner, rest, full_path, kind, errors);
+        normalise_at(inner, rest, check, errors);
+    }
+}
+
+/// A word checked against a vocabulary: its code, or why it is refused.
+fn vocabulary_code(vocabulary: &Vocabulary, value: &Value) -> Result<Value, String> {
+    let word = match value {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        other => {
+            return Err(format!(
+                "expected one of {}, found {other}",
+                vocabulary.allowed()
+            ));
+        }
+    };
+    match vocabulary.resolve(&word) {
+        Some(term) => Ok(Value::String(term.code.clone())),
+        None => {
+            let hint = vocabulary
+                .closest(&word)
+                .map(|t| format!(" (did you mean `{}`?)", t.code))
+                .unwrap_or_default();
+            Err(format!(
+                "`{word}` is not an allowed value{hint}; allowed: {}",
+                vocabulary.allowed()
+            ))
+        }
     }
 }
 
@@ -505,29 +586,28 @@ pub fn normalise_value(kind: FieldKind, value: &Value) -> Result<Value, String> 
                 .map_err(|_| format!("`{s}` is not a whole number")),
             other => Err(format!("expected a whole number, found {other}")),
         },
-        FieldKind::Enum(allowed) => match value {
-            Value::String(s) if allowed.contains(&s.trim()) => Ok(Value::String(s.trim().into())),
-            other => Err(format!("{other} is not one of {}", allowed.join(", "))),
-        },
-        FieldKind::TextList => match value {
-            Value::Array(items) => Ok(Value::Array(
-                items
-                    .iter()
-                    .map(|item| match item {
-                        Value::Number(n) => Value::String(n.to_string()),
-                        other => other.clone(),
-                    })
-                    .collect(),
-            )),
-            Value::String(s) => Ok(Value::Array(
-                s.split(';')
+        FieldKind::Enum(vocabulary) => vocabulary_code(vocabulary, value),
+        FieldKind::List(vocabulary) => {
+            let items: Vec<Value> = match value {
+                Value::Array(items) => items.clone(),
+                Value::String(s) => s
+                    .split(';')
                     .map(str::trim)
                     .filter(|part| !part.is_empty())
                     .map(|part| Value::String(part.to_owned()))
                     .collect(),
-            )),
-            other => Err(format!("expected a list, found {other}")),
-        },
+                other => return Err(format!("expected a list, found {other}")),
+            };
+            items
+                .iter()
+                .map(|item| match (vocabulary, item) {
+                    (Some(v), item) => vocabulary_code(v, item),
+                    (None, Value::Number(n)) => Ok(Value::String(n.to_string())),
+                    (None, other) => Ok(other.clone()),
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .map(Value::Array)
+        }
         FieldKind::RegionCode => match value {
             Value::String(s) => crate::RegionCode::parse(s.trim())
                 .map(|c| Value::String(c.to_string()))
@@ -622,6 +702,53 @@ mod tests {
             errors_of(json!({"record_id": "x", "record_type": "penalty", "fine_amount": "12.345"}))
                 .len(),
             1
+        );
+    }
+
+    #[test]
+    fn closed_vocabularies_refuse_unknown_words_and_take_chinese_labels() {
+        let errors = errors_of(json!({"record_id": "x", "record_type": "penalty",
+            "extensions": [{"approved_date": "2024-03-01", "approver_role": "agency_head"}]}));
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0].starts_with("field `extensions[0].approver_role`: `agency_head` is not an allowed value (did you mean `head`?); allowed: head (行政机关负责人), collective"),
+            "{}",
+            errors[0]
+        );
+        let errors = errors_of(json!({"record_id": "x", "record_type": "penalty",
+            "penalty_types": ["warning", "revoke_licence"]}));
+        assert!(
+            errors[0].contains(
+                "`revoke_licence` is not an allowed value (did you mean `revoke_license`?)"
+            ),
+            "{errors:?}"
+        );
+        let record = Record::from_json(json!({
+            "record_id": "x", "record_type": "行政处罚", "procedure": "一般程序",
+            "party": {"nature": "法人", "registration_province": "广东省"},
+            "penalty_types": "警告;吊销许可证", "channel": "信访", "hearing_held": "否"
+        }))
+        .unwrap();
+        assert_eq!(record.record_type(), RecordType::Penalty);
+        let body = record.body();
+        assert_eq!(body["record_type"], "penalty");
+        assert_eq!(body["procedure"], "ordinary");
+        assert_eq!(body["party"]["nature"], "legal_person");
+        assert_eq!(body["party"]["registration_province"], "440000");
+        assert_eq!(body["penalty_types"], json!(["warning", "revoke_license"]));
+        assert_eq!(body["channel"], "petition");
+        assert_eq!(body["hearing_held"], false);
+    }
+
+    #[test]
+    fn a_null_that_says_nothing_is_refused() {
+        assert_eq!(
+            errors_of(
+                json!({"record_id": "x", "record_type": "penalty", "procedure": null, "service_date": null})
+            ),
+            vec![
+                "field `procedure`: null says nothing for 处罚程序 (enum): give a value, or leave the field out when it is not recorded"
+            ]
         );
     }
 
