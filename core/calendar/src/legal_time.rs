@@ -12,7 +12,7 @@ use std::str::FromStr;
 
 use jiandu_model::{Date, Moment};
 
-use crate::{Calendar, NoCalendarData};
+use crate::{Calendar, DayState, NoCalendarData, Span};
 
 /// Whether a calendar-day period's last day moves to the next working day when it is a day off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,68 +82,158 @@ impl FromStr for Period {
 }
 
 impl Calendar {
-    /// `start` + `days` calendar days (start day excluded), then rolled forward if asked.
-    /// Without roll-forward no calendar data is needed.
-    pub fn add_days(&self, start: Date, days: i64, roll: Roll) -> Result<Date, NoCalendarData> {
-        self.roll(start.add_days(days), roll)
+    /// Whether a day counts as a working day, when the answer may depend on a missing notice:
+    /// `hopeful` takes an uncertain day as working (the earliest a period can end), otherwise
+    /// as a day off (the latest). Missing notices met are added to `missing`.
+    fn counts_as_working(
+        &self,
+        date: Date,
+        hopeful: bool,
+        missing: &mut Vec<i32>,
+    ) -> Result<bool, NoCalendarData> {
+        Ok(match self.day_state(date)? {
+            DayState::Known(kind) => kind.is_working(),
+            DayState::Uncertain { notice_year } => {
+                missing.push(notice_year);
+                hopeful
+            }
+        })
+    }
+
+    /// The day on which `n` working days after `start` have passed, `start` not counted
+    /// (`n` < 0 counts backwards), as a span when a missing notice leaves it open.
+    pub fn add_working_days_span(&self, start: Date, n: i64) -> Result<Span, NoCalendarData> {
+        let mut missing = Vec::new();
+        let count = |hopeful: bool, missing: &mut Vec<i32>| -> Result<Date, NoCalendarData> {
+            let step = if n < 0 { -1 } else { 1 };
+            let mut remaining = n.abs();
+            let mut day = start;
+            while remaining > 0 {
+                day = day.add_days(step);
+                if self.counts_as_working(day, hopeful, missing)? {
+                    remaining -= 1;
+                }
+            }
+            Ok(day)
+        };
+        let hopeful = count(true, &mut missing)?;
+        let fearful = count(false, &mut missing)?;
+        Ok(Span::between(hopeful, fearful, missing))
+    }
+
+    /// `last_day`, or the first working day after it when it is a day off and `roll` says so.
+    pub fn roll_span(&self, last_day: Date, roll: Roll) -> Result<Span, NoCalendarData> {
+        if roll == Roll::None {
+            return Ok(Span::exact_day(last_day));
+        }
+        let mut missing = Vec::new();
+        let first = |hopeful: bool, missing: &mut Vec<i32>| -> Result<Date, NoCalendarData> {
+            let mut day = last_day;
+            while !self.counts_as_working(day, hopeful, missing)? {
+                day = day.succ();
+            }
+            Ok(day)
+        };
+        let hopeful = first(true, &mut missing)?;
+        let fearful = first(false, &mut missing)?;
+        Ok(Span::between(hopeful, fearful, missing))
+    }
+
+    /// `start` + `days` calendar days (start day not counted), rolled forward if asked.
+    pub fn add_days_span(
+        &self,
+        start: Date,
+        days: i64,
+        roll: Roll,
+    ) -> Result<Span, NoCalendarData> {
+        self.roll_span(start.add_days(days), roll)
     }
 
     /// `start` + `months` months: the corresponding day of the final month, or its last day
-    /// when it has none (民法典 第二百零二条), then rolled forward if asked.
-    pub fn add_months(&self, start: Date, months: u32, roll: Roll) -> Result<Date, NoCalendarData> {
-        self.roll(start.add_months(months), roll)
+    /// when it has none (民法典 第二百零二条), rolled forward if asked.
+    pub fn add_months_span(
+        &self,
+        start: Date,
+        months: u32,
+        roll: Roll,
+    ) -> Result<Span, NoCalendarData> {
+        self.roll_span(start.add_months(months), roll)
     }
 
-    fn roll(&self, last_day: Date, roll: Roll) -> Result<Date, NoCalendarData> {
-        match roll {
-            Roll::None => Ok(last_day),
-            Roll::NextWorkingDay => self.working_day_on_or_after(last_day),
+    /// Working days after `start` up to and including `end`: (fewest, most, missing notices).
+    pub fn working_days_between_span(
+        &self,
+        start: Date,
+        end: Date,
+    ) -> Result<(i64, i64, Vec<i32>), NoCalendarData> {
+        let (mut fewest, mut most) = (0, 0);
+        let mut missing = Vec::new();
+        let mut day = start;
+        while day < end {
+            day = day.succ();
+            let before = missing.len();
+            if self.counts_as_working(day, true, &mut missing)? {
+                most += 1;
+                if missing.len() == before {
+                    fewest += 1;
+                }
+            }
         }
+        missing.sort_unstable();
+        missing.dedup();
+        Ok((fewest, most, missing))
+    }
+
+    /// The last day of `period` from `start` under the counting conventions; hours are
+    /// counted from the start of the day (use [`hours_between`] for moments).
+    pub fn deadline_span(
+        &self,
+        start: Date,
+        period: Period,
+        roll: Roll,
+    ) -> Result<Span, NoCalendarData> {
+        match period {
+            Period::Days(n) => self.add_days_span(start, n, roll),
+            Period::WorkingDays(n) => self.add_working_days_span(start, n),
+            Period::Months(n) => self.add_months_span(start, n, roll),
+            Period::Years(n) => self.add_months_span(start, n * 12, roll),
+            Period::Hours(n) => Ok(Span::exact_day(start.add_days(n.div_euclid(24)))),
+        }
+    }
+
+    /// [`Calendar::add_days_span`] when the date is certain; an error naming the missing
+    /// notice otherwise. Without roll-forward no calendar data is needed.
+    pub fn add_days(&self, start: Date, days: i64, roll: Roll) -> Result<Date, NoCalendarData> {
+        self.exact(self.add_days_span(start, days, roll)?)
+    }
+
+    pub fn add_months(&self, start: Date, months: u32, roll: Roll) -> Result<Date, NoCalendarData> {
+        self.exact(self.add_months_span(start, months, roll)?)
     }
 
     /// The day on which `n` working days after `start` have passed, `start` not counted.
     /// A negative `n` counts backwards. `n` = 0 gives `start`.
     pub fn add_working_days(&self, start: Date, n: i64) -> Result<Date, NoCalendarData> {
-        let step = if n < 0 { -1 } else { 1 };
-        let mut remaining = n.abs();
-        let mut day = start;
-        while remaining > 0 {
-            day = day.add_days(step);
-            if self.is_working_day(day)? {
-                remaining -= 1;
-            }
-        }
-        Ok(day)
+        self.exact(self.add_working_days_span(start, n)?)
     }
 
     /// Working days after `start` up to and including `end` (0 when `end` is not later).
     pub fn working_days_between(&self, start: Date, end: Date) -> Result<i64, NoCalendarData> {
-        let mut count = 0;
-        let mut day = start;
-        while day < end {
-            day = day.succ();
-            if self.is_working_day(day)? {
-                count += 1;
-            }
+        let (fewest, most, missing) = self.working_days_between_span(start, end)?;
+        if fewest == most {
+            Ok(fewest)
+        } else {
+            Err(self.exact(Span::between(start, end, missing)).unwrap_err())
         }
-        Ok(count)
     }
 
-    /// The last day of `period` from `start` under the counting conventions; hours are
-    /// counted from the start of the day (use [`hours_between`] for moments).
     pub fn deadline(
         &self,
         start: Date,
         period: Period,
         roll: Roll,
     ) -> Result<Date, NoCalendarData> {
-        match period {
-            Period::Days(n) => self.add_days(start, n, roll),
-            Period::WorkingDays(n) => self.add_working_days(start, n),
-            Period::Months(n) => self.add_months(start, n, roll),
-            Period::Years(n) => self.add_months(start, n * 12, roll),
-            Period::Hours(n) => Ok(start.add_days(n.div_euclid(24))),
-        }
+        self.exact(self.deadline_span(start, period, roll)?)
     }
 }
 
@@ -335,5 +425,154 @@ mod tests {
         assert_eq!(cal.is_working_day(d("2027-01-01")), Ok(false));
         assert_eq!(cal.is_working_day(d("2027-01-04")), Ok(true));
         assert!(cal.is_working_day(d("2028-01-04")).is_err());
+    }
+}
+
+#[cfg(test)]
+mod interval_tests {
+    //! Counting across years whose notice is not known.
+    use super::*;
+    use crate::statutory::{Holiday, statutory_days};
+
+    fn d(s: &str) -> Date {
+        Date::parse(s).unwrap()
+    }
+
+    #[test]
+    fn every_festival_of_the_known_years_is_a_listed_day_off() {
+        let cal = Calendar::builtin();
+        for year in 2008..=2026 {
+            let dates = cal.festivals().get(year).expect("festival dates");
+            for (holiday, day) in statutory_days(year, dates) {
+                assert_eq!(
+                    cal.day(day),
+                    Ok(crate::DayKind::DayOff {
+                        holiday: cal
+                            .notices()
+                            .find(|n| n.year == year)
+                            .unwrap()
+                            .days
+                            .iter()
+                            .find(|x| x.0 == day)
+                            .map(|x| x.1.clone())
+                            .unwrap_or_default()
+                    }),
+                    "{} {day} of {year}",
+                    holiday.chinese()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_deadline_into_an_unknown_year_is_an_interval() {
+        let cal = Calendar::builtin();
+        let span = cal.add_working_days_span(d("2026-12-25"), 7).unwrap();
+        assert!(span.exact().is_none(), "{span}");
+        assert_eq!(span.missing_notices, vec![2027]);
+        assert_eq!(
+            (span.earliest, span.latest),
+            (d("2027-01-02"), d("2027-01-15")),
+            "{span}"
+        );
+        // 元旦 2027 (Friday) is certainly off; an ordinary week in March is ordinary.
+        assert_eq!(
+            cal.day(d("2027-01-01")),
+            Ok(crate::DayKind::DayOff {
+                holiday: Holiday::NewYear.chinese().into()
+            })
+        );
+        assert_eq!(
+            cal.add_working_days(d("2027-03-08"), 5),
+            Ok(d("2027-03-15"))
+        );
+        // Late December waits for the next year's notice too.
+        assert!(matches!(
+            cal.day_state(d("2026-12-31")),
+            Ok(DayState::Uncertain { notice_year: 2027 })
+        ));
+        // Beyond the festival table nothing is counted.
+        assert!(cal.add_working_days_span(d("2080-12-20"), 30).is_err());
+    }
+
+    #[test]
+    fn a_hidden_notice_still_gives_an_interval_holding_the_truth() {
+        let cal = Calendar::builtin().without_notice(2025);
+        let span = cal.add_working_days_span(d("2025-09-26"), 7).unwrap();
+        assert!(span.contains(d("2025-10-13")), "{span}");
+        assert_eq!(span.missing_notices, vec![2025]);
+    }
+
+    /// Days a notice lists under no holiday of the 办法 (the 2015 commemoration of the war's
+    /// end): no window of the 办法 can foresee them.
+    fn special_days(cal: &Calendar) -> Vec<Date> {
+        cal.notices()
+            .flat_map(|n| n.days.iter())
+            .filter(|(_, name, _)| Holiday::named_in(name).is_empty())
+            .map(|(date, _, _)| *date)
+            .collect()
+    }
+
+    #[test]
+    fn hiding_each_known_notice_the_true_deadline_lies_in_the_interval() {
+        let truth = Calendar::builtin();
+        let special = special_days(&truth);
+        let touches_special = |a: Date, b: Date| special.iter().any(|s| a < *s && *s <= b);
+        let periods = [
+            Period::WorkingDays(1),
+            Period::WorkingDays(2),
+            Period::WorkingDays(3),
+            Period::WorkingDays(5),
+            Period::WorkingDays(7),
+            Period::WorkingDays(10),
+            Period::WorkingDays(15),
+            Period::WorkingDays(20),
+            Period::WorkingDays(45),
+            Period::Days(3),
+            Period::Days(7),
+            Period::Days(15),
+            Period::Days(30),
+            Period::Days(60),
+            Period::Days(90),
+            Period::Months(3),
+        ];
+        let mut checked = 0;
+        for year in 2009..=2026 {
+            let hidden = truth.without_notice(year);
+            let mut start = d(&format!("{}-11-20", year - 1));
+            let end = d(&format!("{year}-12-31"));
+            while start <= end {
+                for period in periods {
+                    // The truth itself may reach the year after the last notice.
+                    let Ok(real) = truth.deadline(start, period, Roll::NextWorkingDay) else {
+                        continue;
+                    };
+                    if touches_special(start, real) {
+                        continue;
+                    }
+                    let span = hidden
+                        .deadline_span(start, period, Roll::NextWorkingDay)
+                        .unwrap();
+                    assert!(
+                        span.contains(real),
+                        "{start} + {period} without the {year} notice: {span}, truly {real}"
+                    );
+                    checked += 1;
+                }
+                let later = start.add_days(20);
+                let (Ok(real), Ok((fewest, most, _))) = (
+                    truth.working_days_between(start, later),
+                    hidden.working_days_between_span(start, later),
+                ) else {
+                    start = start.add_days(2);
+                    continue;
+                };
+                if !touches_special(start, later) {
+                    assert!(fewest <= real && real <= most, "{start}..{later}");
+                }
+                start = start.add_days(2);
+            }
+        }
+        assert!(checked > 50_000, "{checked}");
     }
 }

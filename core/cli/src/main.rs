@@ -44,8 +44,7 @@ enum Command {
     /// Import units, officers, parties, items or records from CSV, JSON or JSONL.
     Import(cmd::import::Args),
     /// The statutory calendar: working days, adjusted weekends (调休), legal deadlines.
-    #[command(subcommand)]
-    Calendar(cmd::calendar::Command),
+    Calendar(cmd::calendar::Args),
     /// Evaluate the records of a file against the rules (no database); print the findings.
     Check(cmd::check::Args),
     /// Explain every rule's verdict on one record: version chosen, values compared, outcome.
@@ -121,7 +120,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = || Settings::resolve(cli.db.as_deref(), cli.rules.as_deref());
     match cli.command {
-        Command::Calendar(command) => cmd::calendar::run(&settings()?, command),
+        Command::Calendar(args) => cmd::calendar::run(&settings()?, args),
         Command::Demo(args) => runtime()?.block_on(cmd::demo::run(settings()?, &cli.profile, args)),
         Command::Init => runtime()?.block_on(cmd::init::run(&settings()?)),
         Command::Import(args) => runtime()?.block_on(cmd::import::run(&settings()?, args)),

@@ -137,6 +137,12 @@ impl Settings {
         }
     }
 
+    /// The calendar file a new year's notice is written into: the chosen rules directory's
+    /// (it need not hold one yet: it then starts from the default one's), else the default's.
+    pub fn calendar_file(&self) -> Option<PathBuf> {
+        self.data_file("calendar/cn-statutory.json")
+    }
+
     /// The GB/T 2260 table from the rules directory, or the built-in copy.
     pub fn regions(&self) -> Result<RegionTable> {
         match self.data_file("reference/gb2260-qingyuan.tsv") {
