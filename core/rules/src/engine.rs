@@ -63,6 +63,9 @@ pub(crate) fn sandboxed(host: HostRef) -> Engine {
         .register_type_with_name::<jiandu_model::Money>("Money")
         .register_type_with_name::<host::outcome::RuleOutcome>("Outcome")
         .register_type_with_name::<host::record_ref::RecordRef>("Record")
+        .register_type_with_name::<host::unrecorded::Unrecorded>("Unrecorded")
+        .register_type_with_name::<jiandu_calendar::Span>("DateSpan")
+        .register_iterator_result::<host::unrecorded::Unrecorded, Dynamic>()
         .register_indexer_get(host::record_ref::index);
     // One module for the whole host API: Rhai searches global modules one by one on every
     // call it has not cached, and a fresh call of a check function starts with a cold cache.
@@ -78,7 +81,9 @@ pub(crate) fn sandboxed(host: HostRef) -> Engine {
         .combine_flatten(exported_module!(host::lookups::lookups_api))
         .combine_flatten(exported_module!(host::parties::parties_api))
         .combine_flatten(exported_module!(host::restraints::restraints_api))
-        .combine_flatten(exported_module!(host::values::text_api));
+        .combine_flatten(exported_module!(host::values::text_api))
+        .combine_flatten(exported_module!(host::unrecorded::unrecorded_api))
+        .combine_flatten(exported_module!(host::span::span_api));
     engine.register_global_module(api.into());
     engine
 }

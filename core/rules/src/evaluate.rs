@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use jiandu_model::record::dictionary::dictionary;
 use jiandu_model::{Date, Evaluation, Lookup, Outcome, Record, date_of};
 use rhai::{CallFnOptions, Dynamic, Engine, EvalAltResult, Scope};
 use serde_json::{Map, Value};
@@ -10,8 +11,9 @@ use serde_json::{Map, Value};
 use crate::convert::dynamic_to_json;
 use crate::host::outcome::RuleOutcome;
 use crate::host::record_ref::{RecordRef, set_declared};
+use crate::host::unrecorded;
 use crate::host::{self, HostContext, Signal};
-use crate::meta::Version;
+use crate::meta::{Condition, Version};
 use crate::pack::{Rule, RuleSet};
 use crate::profile::Profile;
 use crate::{Lookups, engine};
@@ -27,6 +29,10 @@ pub enum VersionChoice {
     NotForRecordType,
     /// The rule could not be loaded.
     Broken,
+    /// A field of `applies_when` holds something else: the rule does not apply.
+    Inapplicable { field: String },
+    /// A field of `applies_when` is absent: whether the rule applies cannot be told.
+    ApplicabilityUnknown { field: String },
     /// The rule has one version for any date.
     Always,
     /// The date in `field` selected the version.
@@ -172,17 +178,60 @@ impl<'s> Evaluator<'s> {
             evaluation.message_en = format!("the rule cannot be loaded: {problem}");
             return (evaluation, VersionChoice::Broken, Vec::new());
         }
+        match applicability(rule, record) {
+            Applicability::Applies => {}
+            Applicability::Not {
+                field,
+                message,
+                message_en,
+            } => {
+                evaluation.outcome = Outcome::NotApplicable;
+                evaluation.message = message;
+                evaluation.message_en = message_en;
+                return (
+                    evaluation,
+                    VersionChoice::Inapplicable { field },
+                    Vec::new(),
+                );
+            }
+            Applicability::Unknown { field } => {
+                evaluation.outcome = Outcome::Unknown;
+                let label = field_label(&field);
+                evaluation.message = format!("无法判断本规则是否适用：{label}未记录");
+                evaluation.message_en =
+                    format!("cannot tell whether the rule applies: {field} is not recorded");
+                evaluation
+                    .evidence
+                    .insert("absent_field".into(), Value::String(field.clone()));
+                return (
+                    evaluation,
+                    VersionChoice::ApplicabilityUnknown { field },
+                    Vec::new(),
+                );
+            }
+        }
         let choice = version_choice(rule, record);
         let version = match (&choice, choose_version(rule, &choice)) {
             (_, Some(version)) => version,
-            (VersionChoice::DateMissing { field, null }, _) => {
-                evaluation.outcome = Outcome::Unknown;
-                let state = if *null { "为空" } else { "未记录" };
-                let state_en = if *null { "null" } else { "absent" };
-                evaluation.message =
-                    format!("选择适用法律版本所需的字段 {field} {state}，无法判断");
+            (VersionChoice::DateMissing { field, null: true }, _) => {
+                // Every date that would say when the act took place is known not to exist: the
+                // act under review has not happened, so there is nothing to judge.
+                evaluation.outcome = Outcome::NotApplicable;
+                evaluation.message = format!("{field} 为空：所审查的行为尚未发生");
                 evaluation.message_en =
-                    format!("{field}, which selects the law that applies, is {state_en}");
+                    format!("{field} is null: the act under review has not happened");
+                return (evaluation, choice, Vec::new());
+            }
+            (VersionChoice::DateMissing { field, .. }, _) => {
+                evaluation.outcome = Outcome::Unknown;
+                evaluation.message =
+                    format!("选择适用法律版本所需的字段 {field} 未记录，无法判断");
+                evaluation.message_en =
+                    format!("{field}, which selects the law that applies, is absent");
+                evaluation.evidence.insert(
+                    "absent_field".into(),
+                    Value::String(field.split(" / ").next().unwrap_or_default().to_owned()),
+                );
                 return (evaluation, choice, Vec::new());
             }
             (VersionChoice::NoneInForce { field, date }, _) => {
@@ -229,6 +278,7 @@ impl<'s> Evaluator<'s> {
             host::start_trace();
         }
         set_declared(rule.declared.clone());
+        unrecorded::forget();
         let options = CallFnOptions::new().eval_ast(false).rewind_scope(true);
         let result = self.engine.call_fn_with_options::<Dynamic>(
             options,
@@ -286,13 +336,13 @@ impl<'s> Evaluator<'s> {
         {
             evaluation.outcome = Outcome::Unknown;
             match signal {
-                Signal::Absent { field } => absent(evaluation, &field),
+                Signal::Absent { field } => absent(evaluation, &read_path(rule, &field)),
                 Signal::NoCalendar { year } => {
                     evaluation.message = format!(
-                        "期限计算需要 {year} 年的法定节假日安排，日历中尚无该年数据，无法判断"
+                        "期限可能因 {year} 年节假日调休而变动，{year} 年国务院放假安排尚未收录，行为日期落在期限可能的区间内，无法判断；收录该年安排（jiandu calendar add-year {year} FILE）后即可判断"
                     );
                     evaluation.message_en = format!(
-                        "no calendar data for {year}: the deadline reaches a year without a State Council notice"
+                        "the {year} State Council holiday notice is not in the calendar, and the act falls inside the days the deadline can end on; add the notice (jiandu calendar add-year {year} FILE) to decide"
                     );
                     evaluation
                         .evidence
@@ -305,7 +355,15 @@ impl<'s> Evaluator<'s> {
             && rule.declared.contains(name.as_str())
         {
             evaluation.outcome = Outcome::Unknown;
-            absent(evaluation, name);
+            absent(evaluation, &read_path(rule, name));
+            return;
+        }
+        // An `if`, `&&` or loop on a value `get` found not recorded: Rhai names only its type.
+        if inner.to_string().contains("Unrecorded")
+            && let Some(field) = unrecorded::last()
+        {
+            evaluation.outcome = Outcome::Unknown;
+            absent(evaluation, &read_path(rule, &field));
             return;
         }
         if matches!(inner, EvalAltResult::ErrorTooManyOperations(_)) {
@@ -352,8 +410,135 @@ fn declared_values(rule: &Rule, record: &Record) -> (Vec<(String, Value)>, Vec<S
     (values, absent)
 }
 
+/// The field as the dictionary names it, with its Chinese name: `extensions[].approver_role（延长批准人）`.
+fn field_label(path: &str) -> String {
+    match dictionary().field(path) {
+        Some(field) => format!("{path}（{}）", field.zh),
+        None => path.to_owned(),
+    }
+}
+
+/// The path in the rule's `reads` that a name read inside the script stands for: a script
+/// reading `e.approver_role` of an element of `extensions` has read
+/// `extensions[].approver_role`.
+fn read_path(rule: &Rule, name: &str) -> String {
+    let wanted: Vec<&str> = name.split('.').collect();
+    let matches = |read: &str| {
+        let segments: Vec<&str> = read.split('.').map(|s| s.trim_end_matches("[]")).collect();
+        segments.len() >= wanted.len() && segments[segments.len() - wanted.len()..] == wanted[..]
+    };
+    rule.meta
+        .reads
+        .iter()
+        .find(|read| read.as_str() == name)
+        .or_else(|| rule.meta.reads.iter().find(|read| matches(read)))
+        .cloned()
+        .unwrap_or_else(|| name.to_owned())
+}
+
+/// Whether the rule applies to the record at all, by its `applies_when` fields.
+enum Applicability {
+    Applies,
+    Not {
+        field: String,
+        message: String,
+        message_en: String,
+    },
+    Unknown {
+        field: String,
+    },
+}
+
+fn applicability(rule: &Rule, record: &Record) -> Applicability {
+    let mut unknown = None;
+    for (path, condition) in &rule.meta.applies_when {
+        let value = match record.lookup(path) {
+            Lookup::Absent => {
+                unknown.get_or_insert_with(|| path.clone());
+                continue;
+            }
+            Lookup::Null => None,
+            Lookup::Value(v) => Some(v),
+        };
+        let holds = match (condition, value) {
+            (_, None) => false,
+            (Condition::Flag(flag), Some(v)) => v.as_bool() == Some(*flag),
+            (condition, Some(Value::Array(items))) => items.iter().any(|item| {
+                item.as_str()
+                    .is_some_and(|s| condition.codes().contains(&s))
+            }),
+            (condition, Some(v)) => v.as_str().is_some_and(|s| condition.codes().contains(&s)),
+        };
+        if !holds {
+            let (message, message_en) = not_applicable_words(path, condition, value);
+            return Applicability::Not {
+                field: path.clone(),
+                message,
+                message_en,
+            };
+        }
+    }
+    match unknown {
+        Some(field) => Applicability::Unknown { field },
+        None => Applicability::Applies,
+    }
+}
+
+/// 不适用：处罚程序为「简易程序」，本规则只适用于：普通程序.
+fn not_applicable_words(
+    path: &str,
+    condition: &Condition,
+    value: Option<&Value>,
+) -> (String, String) {
+    let d = dictionary();
+    let field = d.field(path);
+    let name = field.map_or(path, |f| f.zh.as_str());
+    let vocabulary = field.and_then(|f| d.vocabulary_of(f));
+    let label = |code: &str| {
+        vocabulary
+            .and_then(|v| v.label(code))
+            .map_or_else(|| code.to_owned(), str::to_owned)
+    };
+    let shown = match value {
+        None => "无 / null".to_owned(),
+        Some(Value::Array(items)) if items.is_empty() => "无".to_owned(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|i| label(i.as_str().unwrap_or_default()))
+            .collect::<Vec<_>>()
+            .join("、"),
+        Some(Value::Bool(b)) => (if *b { "是" } else { "否" }).to_owned(),
+        Some(Value::String(s)) => label(s),
+        Some(other) => other.to_string(),
+    };
+    let wanted = match condition {
+        Condition::Flag(flag) => (if *flag { "是" } else { "否" }).to_owned(),
+        other => other
+            .codes()
+            .iter()
+            .map(|c| label(c))
+            .collect::<Vec<_>>()
+            .join("、"),
+    };
+    (
+        format!("不适用：{name}为「{shown}」，本规则只适用于：{wanted}"),
+        format!(
+            "not applicable: {path} is {}; the rule applies only to {}",
+            match value {
+                Some(v) => v.to_string(),
+                None => "null".to_owned(),
+            },
+            match condition {
+                Condition::Flag(flag) => flag.to_string(),
+                other => other.codes().join(", "),
+            }
+        ),
+    )
+}
+
 fn absent(evaluation: &mut Evaluation, field: &str) {
-    evaluation.message = format!("所需字段 {field} 未记录，无法判断");
+    let label = field_label(field);
+    evaluation.message = format!("所需字段 {label} 未记录，无法判断");
     evaluation.message_en = format!("{field} is absent (not recorded), so the rule cannot decide");
     evaluation
         .evidence

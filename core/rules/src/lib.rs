@@ -45,7 +45,7 @@ pub use engine::{LIMITS, Limits};
 pub use error::{Location, RuleError};
 pub use evaluate::{Evaluator, Explanation, VersionChoice};
 pub use lookups::{ItemListing, Lookups, Summary};
-pub use meta::{DateField, Interpretation, RuleMeta, Version, parse_front_matter};
+pub use meta::{Condition, DateField, Interpretation, RuleMeta, Version, parse_front_matter};
 pub use pack::{Rule, RuleSet};
 pub use parallel::evaluate_all;
 pub use profile::{DEFAULT_PROFILE, Profile};

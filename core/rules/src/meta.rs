@@ -97,6 +97,27 @@ impl DateField {
     }
 }
 
+/// What a field must hold for the rule to apply at all (`[applies_when]`): one of some
+/// codes (for a list field, any element among them), or a yes/no.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Condition {
+    Flag(bool),
+    One(String),
+    Any(Vec<String>),
+}
+
+impl Condition {
+    /// The codes allowed (empty for a yes/no condition).
+    pub fn codes(&self) -> Vec<&str> {
+        match self {
+            Condition::Flag(_) => Vec::new(),
+            Condition::One(code) => vec![code.as_str()],
+            Condition::Any(codes) => codes.iter().map(String::as_str).collect(),
+        }
+    }
+}
+
 /// Everything the TOML block of a rule file says.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -109,9 +130,15 @@ pub struct RuleMeta {
     /// order. Absent for rules whose single version applies whatever the date.
     #[serde(default)]
     pub date_field: Option<DateField>,
-    /// The record fields the checks read, for documentation and `jiandu explain`.
+    /// The record fields the checks read, as dictionary paths (`extensions[].approver_role`),
+    /// for documentation, `jiandu explain` and `jiandu fields`.
     #[serde(default)]
     pub reads: Vec<String>,
+    /// Fields that decide whether the rule applies at all, checked before the version is
+    /// chosen: `procedure = "ordinary"`, `"party.nature" = ["natural_person"]`. A field
+    /// holding anything else makes the rule `not_applicable`; an absent one, `unknown`.
+    #[serde(default)]
+    pub applies_when: std::collections::BTreeMap<String, Condition>,
     /// The profile settings the checks read.
     #[serde(default)]
     pub settings: Vec<String>,

@@ -129,6 +129,7 @@ fn declared_segments(meta: &RuleMeta) -> HashSet<String> {
     meta.reads
         .iter()
         .chain(date_fields.iter())
+        .chain(meta.applies_when.keys())
         .flat_map(|path| path.split('.').map(|s| s.trim_end_matches("[]").to_owned()))
         .collect()
 }
@@ -308,6 +309,7 @@ fn placeholder_meta(stem: &str) -> RuleMeta {
         record_types: RecordType::ALL.to_vec(),
         date_field: None,
         reads: Vec::new(),
+        applies_when: Default::default(),
         settings: Vec::new(),
         catalogue: None,
         interpretations: Vec::new(),

@@ -146,6 +146,21 @@ impl Profile {
             .or_else(|| self.settings.get(name))
     }
 
+    /// Whether some sector section sets `name` to something else than the general setting:
+    /// then a record's sector must be known to read it.
+    pub fn varies_by_sector(&self, name: &str) -> bool {
+        let general = self.settings.get(name);
+        self.sectors
+            .values()
+            .filter_map(|settings| settings.get(name))
+            .any(|value| Some(value) != general)
+    }
+
+    /// The sectors the profile has sections for.
+    pub fn sectors(&self) -> impl Iterator<Item = &String> {
+        self.sectors.keys()
+    }
+
     pub fn names(&self) -> impl Iterator<Item = &String> {
         self.settings.keys()
     }

@@ -49,7 +49,26 @@ pub struct Case {
     /// A supervision-item catalogue for the case (rows as imported with `jiandu import items`).
     #[serde(default)]
     pub items: Option<Vec<Value>>,
+    /// Fields the case leaves out on purpose, to show what the rule does when they are not
+    /// recorded (`extensions[].approver_role` means: in every element). The runner checks
+    /// that the record indeed lacks them.
+    #[serde(default)]
+    pub absent: Vec<String>,
     pub record: Value,
+}
+
+/// Whether `path` is absent from a record body (for `a[].b`, from every element of `a`).
+pub fn path_absent(body: &serde_json::Map<String, Value>, path: &str) -> bool {
+    match path.split_once("[].") {
+        Some((list, rest)) => match jiandu_model::record::lookup_in(body, list) {
+            jiandu_model::Lookup::Value(Value::Array(items)) => items.iter().all(|item| {
+                item.as_object()
+                    .is_none_or(|inner| path_absent(inner, rest))
+            }),
+            _ => true,
+        },
+        None => jiandu_model::record::lookup_in(body, path) == jiandu_model::Lookup::Absent,
+    }
 }
 
 /// The outcome of one case.
@@ -159,6 +178,16 @@ fn run_case(
         actual: None,
         failure: None,
     };
+    if let Some(present) = case
+        .record
+        .as_object()
+        .and_then(|body| case.absent.iter().find(|path| !path_absent(body, path)))
+    {
+        result.failure = Some(format!(
+            "the case says `{present}` is absent, but its record has it"
+        ));
+        return result;
+    }
     let record = match build_record(rule, number, case.record) {
         Ok(record) => record,
         Err(reason) => {

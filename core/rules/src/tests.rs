@@ -162,13 +162,13 @@ fn absent_fields_give_unknown_and_null_fields_are_judged() {
     let calendar_missing = outcome_of(
         &set,
         "T-SERVICE",
-        json!({"decision_date": "2026-12-28", "service_date": "2027-01-05"}),
+        json!({"decision_date": "2026-12-28", "service_date": "2027-01-08"}),
     );
     assert_eq!(calendar_missing.outcome, Outcome::Unknown);
     assert!(
         calendar_missing
             .message_en
-            .contains("no calendar data for 2027"),
+            .contains("the 2027 State Council holiday notice is not in the calendar"),
         "{}",
         calendar_missing.message_en
     );
@@ -270,4 +270,118 @@ fn a_file_named_unlike_its_id_or_missing_a_check_function_is_broken() {
     let (_dir, set) = load(&[("T-SERVICE.rhai", &missing)]);
     let problem = set.rules[0].problem.clone().unwrap().to_string();
     assert!(problem.contains("check_old"), "{problem}");
+}
+
+const TRI: &str = r#"/*---
+id = "T-TRI"
+title_zh = "三值"
+title_en = "Three values"
+record_types = ["penalty"]
+reads = ["service_method", "e_service_confirmation", "extensions[].approver_role", "penalty_types", "decision_date", "service_date"]
+
+[applies_when]
+procedure = "ordinary"
+"party.nature" = ["legal_person", "other_org"]
+
+[[versions]]
+basis = "无"
+check = "check"
+---*/
+fn check(r) {
+    let how = get(r, "service_method");
+    if how in ["email", "fax"] && get(r, "e_service_confirmation") != true {
+        return violation("无确认书", "no confirmation");
+    }
+    for e in get(r, "extensions") {
+        if get(e, "approver_role") != "head" { return violation("非负责人", "not the head"); }
+    }
+    if !recorded(get(r, "decision_date")) {
+        return not_applicable("未决定", `no decision: ${get(r, "decision_date")}`);
+    }
+    if within_wd(r.decision_date, 7, r.service_date) { pass(`${1.0 * 25 / 3} h, ${money(1150000)} 元`, "") } else { violation("逾期", "late", #{deadline: deadline_wd(r.decision_date, 7)}) }
+}
+"#;
+
+fn tri(value: serde_json::Value) -> jiandu_model::Evaluation {
+    let (_dir, set) = load(&[("T-TRI.rhai", TRI)]);
+    let mut value = value;
+    value["procedure"] = json!("ordinary");
+    value["party"] = json!({"nature": "legal_person"});
+    outcome_of(&set, "T-TRI", value)
+}
+
+#[test]
+fn a_field_not_recorded_is_never_taken_as_false() {
+    // `get(..) != true` on an absent confirmation: unknown, naming the field.
+    let e =
+        tri(json!({"service_method": "email", "extensions": [], "decision_date": "2025-03-03"}));
+    assert_eq!(e.outcome, Outcome::Unknown, "{}", e.message);
+    assert_eq!(e.evidence["absent_field"], "e_service_confirmation");
+    // A nested field absent inside a list element is named by its dictionary path.
+    let e = tri(json!({"service_method": "mail", "extensions": [{"approved_date": "2025-04-01"}]}));
+    assert_eq!(e.outcome, Outcome::Unknown, "{}", e.message);
+    assert_eq!(e.evidence["absent_field"], "extensions[].approver_role");
+    assert!(e.message.contains("延长批准人"), "{}", e.message);
+    // An `if` on a value not recorded, and a loop over one, are unknown too.
+    let e = tri(json!({"service_method": "mail"}));
+    assert_eq!(e.outcome, Outcome::Unknown, "{}", e.message);
+    assert_eq!(e.evidence["absent_field"], "extensions");
+    // The value may be shown without deciding on it.
+    let e = tri(json!({"service_method": "mail", "extensions": []}));
+    assert_eq!(e.outcome, Outcome::NotApplicable);
+    assert_eq!(e.message_en, "no decision: 未记录");
+    // Known values decide.
+    let e =
+        tri(json!({"service_method": "email", "e_service_confirmation": false, "extensions": []}));
+    assert_eq!(e.outcome, Outcome::Violation);
+}
+
+#[test]
+fn applicability_comes_before_the_version_and_the_fields() {
+    let (_dir, set) = load(&[("T-TRI.rhai", TRI)]);
+    let summary = outcome_of(&set, "T-TRI", json!({"procedure": "summary"}));
+    assert_eq!(summary.outcome, Outcome::NotApplicable);
+    assert_eq!(
+        summary.message,
+        "不适用：处罚程序为「简易程序」，本规则只适用于：普通程序"
+    );
+    let person = outcome_of(
+        &set,
+        "T-TRI",
+        json!({"procedure": "ordinary", "party": {"nature": "natural_person"}}),
+    );
+    assert_eq!(person.outcome, Outcome::NotApplicable);
+    let untold = outcome_of(&set, "T-TRI", json!({"procedure": "ordinary"}));
+    assert_eq!(untold.outcome, Outcome::Unknown);
+    assert_eq!(untold.evidence["absent_field"], "party.nature");
+}
+
+#[test]
+fn a_deadline_in_a_year_without_a_notice_decides_outside_its_interval() {
+    let base = json!({"service_method": "mail", "extensions": [], "decision_date": "2026-12-25"});
+    let with = |served: &str| {
+        let mut v = base.clone();
+        v["service_date"] = json!(served);
+        tri(v)
+    };
+    // 7 working days from 2026-12-25 end between 2027-01-02 and 2027-01-15.
+    assert_eq!(with("2027-01-01").outcome, Outcome::Pass);
+    let inside = with("2027-01-08");
+    assert_eq!(inside.outcome, Outcome::Unknown, "{}", inside.message);
+    assert_eq!(inside.evidence["calendar_missing_year"], 2027);
+    let late = with("2027-01-18");
+    assert_eq!(late.outcome, Outcome::Violation);
+    assert_eq!(
+        late.evidence["deadline"],
+        json!({"earliest": "2027-01-02", "latest": "2027-01-15", "missing_notices": [2027]})
+    );
+}
+
+#[test]
+fn numbers_in_messages_read_as_a_person_writes_them() {
+    let e = tri(
+        json!({"service_method": "mail", "extensions": [], "decision_date": "2025-03-03", "service_date": "2025-03-04"}),
+    );
+    assert_eq!(e.outcome, Outcome::Pass);
+    assert_eq!(e.message, "8.3 h, 1,150,000.00 元");
 }

@@ -12,7 +12,9 @@ pub(crate) mod record;
 pub(crate) mod record_ref;
 pub(crate) mod restraints;
 pub(crate) mod settings;
+pub(crate) mod span;
 pub(crate) mod time;
+pub(crate) mod unrecorded;
 pub(crate) mod values;
 
 use std::cell::RefCell;

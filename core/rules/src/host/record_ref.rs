@@ -36,6 +36,11 @@ fn declared(field: &str) -> bool {
     DECLARED.with(|d| d.borrow().as_ref().is_some_and(|set| set.contains(field)))
 }
 
+/// Whether every segment of a dotted path is a name the running rule declares in `reads`.
+pub(crate) fn declared_path(path: &str) -> bool {
+    path.split('.').all(declared)
+}
+
 /// `r.field` and `r["field"]`: the value (`()` for a present null). An absent field the rule
 /// declares stops the rule with `unknown`; an absent field it does not declare is an error,
 /// because it is most likely a typo.

@@ -13,7 +13,7 @@ fn restraint_end(
     host: &HostRef,
     start: jiandu_model::Date,
     days: i64,
-) -> Result<jiandu_model::Date, Box<EvalAltResult>> {
+) -> Result<jiandu_calendar::Span, Box<EvalAltResult>> {
     let roll =
         host.profile
             .bool("restraint_duration_roll")
@@ -21,7 +21,7 @@ fn restraint_end(
                 "profile setting `restraint_duration_roll` is missing".into()
             })?;
     host.calendar
-        .add_days(start, days, jiandu_calendar::Roll::from_flag(roll))
+        .add_days_span(start, days, jiandu_calendar::Roll::from_flag(roll))
         .map_err(no_calendar)
 }
 
@@ -38,13 +38,17 @@ pub mod restraints_api {
     use rhai::{FLOAT, INT};
 
     use super::{Dynamic, Found, Map, date_of, find, host, restraint_end, trace};
+    use crate::host::span::{on_or_before, to_dynamic};
 
     pub type Date = jiandu_model::Date;
 
     /// The last lawful day of a seizure or freeze that began on `start`:
-    /// `#{limit, testing_days, extension_days, extension, testing_not_notified}`.
-    /// `extension` is `"none"`, `"counted"`, `"late"` (approved after the period ran out),
-    /// `"not_by_head"`, `"too_long"` (more than 30 days) or `"unrecorded"` (field absent).
+    /// `#{limit, base_limit, testing_days, testing_not_notified_days, testing, extension_days, extension}`.
+    /// `limit` and `base_limit` are a `Date`, or a `DateSpan` while a notice is missing.
+    /// `testing` is `"none"`, `"counted"` or `"unrecorded"` (the periods, or whether one was
+    /// notified in writing, are not recorded); `extension` is `"none"`, `"counted"`, `"late"`
+    /// (approved after the period ran out), `"not_by_head"`, `"too_long"` (more than 30 days)
+    /// or `"unrecorded"` (the extension, its date, its length or who approved it is absent).
     #[rhai_fn(return_raw)]
     pub fn restraint_limit(
         ctx: NativeCallContext,
@@ -54,24 +58,32 @@ pub mod restraints_api {
         let host = host(&ctx)?;
         let mut testing_days = 0i64;
         let mut not_notified = 0i64;
-        if let Found::Value(periods) = find(&r, "testing_periods")
-            && let Ok(periods) = periods.into_array()
-        {
-            for p in &periods {
-                let (Some(from), Some(to)) = (date_of(p, "start"), date_of(p, "end")) else {
-                    continue;
-                };
-                let days = from.days_until(to) + 1;
-                let notified = matches!(find(p, "notified_in_writing"), Found::Value(v) if v.as_bool() == Ok(true));
-                if notified {
-                    testing_days += days.max(0);
-                } else {
-                    not_notified += days.max(0);
+        let mut testing = "none";
+        match find(&r, "testing_periods") {
+            Found::Absent => testing = "unrecorded",
+            Found::Null => {}
+            Found::Value(periods) => {
+                for p in &periods.into_array().unwrap_or_default() {
+                    let (Some(from), Some(to)) = (date_of(p, "start"), date_of(p, "end")) else {
+                        testing = "unrecorded";
+                        continue;
+                    };
+                    let days = (from.days_until(to) + 1).max(0);
+                    match find(p, "notified_in_writing") {
+                        Found::Value(v) if v.as_bool() == Ok(true) => {
+                            testing_days += days;
+                            if testing == "none" {
+                                testing = "counted";
+                            }
+                        }
+                        Found::Absent => testing = "unrecorded",
+                        _ => not_notified += days,
+                    }
                 }
             }
         }
         let base = restraint_end(&host, start, 30 + testing_days)?;
-        let mut limit = base;
+        let mut limit = base.clone();
         let mut extension_days = 0i64;
         let state = match find(&r, "extension") {
             Found::Absent => "unrecorded",
@@ -79,16 +91,20 @@ pub mod restraints_api {
             Found::Value(ext) => {
                 let approved = date_of(&ext, "approved_date");
                 let days = match find(&ext, "days") {
-                    Found::Value(v) => v.as_int().unwrap_or(0),
-                    _ => 0,
+                    Found::Value(v) => v.as_int().ok(),
+                    _ => None,
                 };
-                let by_head = matches!(find(&ext, "approved_by_role"), Found::Value(v) if v.clone().into_immutable_string().is_ok_and(|s| s == "head"));
-                match approved {
-                    None => "unrecorded",
-                    Some(a) if a > base => "late",
-                    Some(_) if !by_head => "not_by_head",
-                    Some(_) if days > 30 => "too_long",
-                    Some(_) => {
+                let role = match find(&ext, "approved_by_role") {
+                    Found::Value(v) => v.into_immutable_string().ok().map(|s| s.to_string()),
+                    _ => None,
+                };
+                match (approved, days, role) {
+                    (None, _, _) => "unrecorded",
+                    (Some(a), _, _) if !on_or_before(a, &base)? => "late",
+                    (_, _, Some(role)) if role != "head" => "not_by_head",
+                    (_, None, _) | (_, _, None) => "unrecorded",
+                    (_, Some(days), _) if days > 30 => "too_long",
+                    (_, Some(days), _) => {
                         extension_days = days;
                         limit = restraint_end(&host, start, 30 + testing_days + days)?;
                         "counted"
@@ -102,10 +118,11 @@ pub mod restraints_api {
             )
         });
         let mut out = Map::new();
-        out.insert("limit".into(), Dynamic::from(limit));
-        out.insert("base_limit".into(), Dynamic::from(base));
+        out.insert("limit".into(), to_dynamic(limit));
+        out.insert("base_limit".into(), to_dynamic(base));
         out.insert("testing_days".into(), testing_days.into());
         out.insert("testing_not_notified_days".into(), not_notified.into());
+        out.insert("testing".into(), testing.into());
         out.insert("extension_days".into(), extension_days.into());
         out.insert("extension".into(), state.into());
         Ok(out)

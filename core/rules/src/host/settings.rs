@@ -1,10 +1,12 @@
 //! Profile settings for scripts: `setting("roll_last_day")`, or `setting(r, "name")` for the
-//! record's sector (its `sector_profile` field) with the global value as fallback.
+//! record's sector (its `sector_profile` field) with the global value as fallback. When a
+//! sector section sets the value differently and the record's sector is not recorded, the
+//! rule cannot know which applies: its outcome is `unknown`, naming `sector_profile`.
 
 use rhai::plugin::*;
 use rhai::{Dynamic, Map};
 
-use super::{host, trace};
+use super::{Signal, host, throw, trace};
 use crate::host::record::{Found, find};
 
 pub(crate) fn to_dynamic(value: &toml::Value) -> Dynamic {
@@ -45,7 +47,7 @@ fn lookup(
 
 #[export_module]
 pub mod settings_api {
-    use super::{Found, find, lookup};
+    use super::{Found, Signal, find, host, lookup, throw};
     #[allow(unused_imports)]
     use rhai::{FLOAT, INT};
 
@@ -64,6 +66,11 @@ pub mod settings_api {
     ) -> Result<Dynamic, Box<EvalAltResult>> {
         let sector = match find(&record, "sector_profile") {
             Found::Value(v) => v.into_immutable_string().ok().map(|s| s.to_string()),
+            Found::Absent if host(&ctx)?.profile.varies_by_sector(name) => {
+                return Err(throw(Signal::Absent {
+                    field: "sector_profile".into(),
+                }));
+            }
             _ => None,
         };
         lookup(&ctx, sector.as_deref(), name)

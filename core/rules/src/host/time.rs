@@ -61,9 +61,37 @@ fn parse_hhmm(text: &str) -> Option<u32> {
     (h < 24 && m < 60).then_some(h * 60 + m)
 }
 
+/// A day's kind, or `unknown` naming the notice that would decide it.
+fn known_day(
+    host: &HostRef,
+    d: jiandu_model::Date,
+) -> Result<jiandu_calendar::DayKind, Box<EvalAltResult>> {
+    match host.calendar.day_state(d).map_err(no_calendar)? {
+        jiandu_calendar::DayState::Known(kind) => Ok(kind),
+        jiandu_calendar::DayState::Uncertain { notice_year } => {
+            Err(super::throw(super::Signal::NoCalendar {
+                year: notice_year,
+            }))
+        }
+    }
+}
+
+/// Whether `act` falls on or before the end of a period: decided when the act lies outside
+/// the span of possible ends, `unknown` (naming the missing notice) when inside.
+fn within(
+    span: &jiandu_calendar::Span,
+    act: jiandu_model::Date,
+) -> Result<bool, Box<EvalAltResult>> {
+    super::span::on_or_before(act, span)
+}
+
 #[export_module]
 pub mod time_api {
-    use super::{checked, host, night_overlap, no_calendar, parse_hhmm, roll_setting, trace};
+    use super::{
+        checked, host, known_day, night_overlap, no_calendar, parse_hhmm, roll_setting, trace,
+        within,
+    };
+    use crate::host::span::to_dynamic;
     use jiandu_calendar::{DayKind, Roll};
     #[allow(unused_imports)]
     use rhai::{FLOAT, INT};
@@ -72,19 +100,20 @@ pub mod time_api {
     pub type Moment = jiandu_model::Moment;
 
     /// Whether `d` is a working day: a listed adjusted working day (调休上班), or Monday to
-    /// Friday not listed as a day off.
+    /// Friday not listed as a day off. `unknown` when a notice not yet known decides it.
     #[rhai_fn(return_raw)]
     pub fn is_working_day(ctx: NativeCallContext, d: Date) -> Result<bool, Box<EvalAltResult>> {
-        host(&ctx)?.calendar.is_working_day(d).map_err(no_calendar)
+        Ok(known_day(&host(&ctx)?, d)?.is_working())
     }
 
-    /// Whether the State Council notice lists `d` as a day off (the 法定节假日 days).
+    /// Whether the State Council notice lists `d` as a day off (the 法定节假日 days), or the
+    /// 办法 itself makes it a holiday in a year whose notice is not yet known.
     #[rhai_fn(return_raw)]
     pub fn is_day_off(ctx: NativeCallContext, d: Date) -> Result<bool, Box<EvalAltResult>> {
-        host(&ctx)?
-            .calendar
-            .is_listed_day_off(d)
-            .map_err(no_calendar)
+        Ok(matches!(
+            known_day(&host(&ctx)?, d)?,
+            DayKind::DayOff { .. }
+        ))
     }
 
     /// Whether `d` is a Saturday or Sunday (whatever the notice says of it).
@@ -95,8 +124,7 @@ pub mod time_api {
     /// `"working"`, `"weekend"`, `"day_off"` or `"adjusted_workday"`.
     #[rhai_fn(return_raw)]
     pub fn day_kind(ctx: NativeCallContext, d: Date) -> Result<String, Box<EvalAltResult>> {
-        let kind = host(&ctx)?.calendar.day(d).map_err(no_calendar)?;
-        Ok(match kind {
+        Ok(match known_day(&host(&ctx)?, d)? {
             DayKind::Working => "working",
             DayKind::Weekend => "weekend",
             DayKind::DayOff { .. } => "day_off",
@@ -105,22 +133,24 @@ pub mod time_api {
         .to_owned())
     }
 
-    /// The day on which `n` working days after `start` have passed (`start` not counted).
+    /// The day on which `n` working days after `start` have passed (`start` not counted): a
+    /// `Date`, or a `DateSpan` while a notice it reaches is not known.
     #[rhai_fn(return_raw)]
     pub fn add_working_days(
         ctx: NativeCallContext,
         start: Date,
         n: INT,
-    ) -> Result<Date, Box<EvalAltResult>> {
+    ) -> Result<Dynamic, Box<EvalAltResult>> {
         let end = host(&ctx)?
             .calendar
-            .add_working_days(start, checked(n)?)
+            .add_working_days_span(start, checked(n)?)
             .map_err(no_calendar)?;
         trace(|| format!("add_working_days({start}, {n}) = {end}"));
-        Ok(end)
+        Ok(to_dynamic(end))
     }
 
-    /// Working days after `start` up to and including `end`.
+    /// Working days after `start` up to and including `end`; `unknown` while a missing notice
+    /// makes the count uncertain.
     #[rhai_fn(return_raw)]
     pub fn working_days_between(
         ctx: NativeCallContext,
@@ -130,12 +160,17 @@ pub mod time_api {
         if start.days_until(end).abs() > 100_000 {
             return Err("the two dates are too far apart".into());
         }
-        let n = host(&ctx)?
+        let (fewest, most, missing) = host(&ctx)?
             .calendar
-            .working_days_between(start, end)
+            .working_days_between_span(start, end)
             .map_err(no_calendar)?;
-        trace(|| format!("working_days_between({start}, {end}) = {n}"));
-        Ok(n)
+        trace(|| format!("working_days_between({start}, {end}) = {fewest}..{most}"));
+        if fewest != most {
+            return Err(super::super::throw(super::super::Signal::NoCalendar {
+                year: missing.first().copied().unwrap_or_default(),
+            }));
+        }
+        Ok(fewest)
     }
 
     /// `start` + `n` calendar days, never rolled forward.
@@ -161,12 +196,12 @@ pub mod time_api {
         ctx: NativeCallContext,
         start: Date,
         n: INT,
-    ) -> Result<Date, Box<EvalAltResult>> {
+    ) -> Result<Dynamic, Box<EvalAltResult>> {
         let host = host(&ctx)?;
         let roll = roll_setting(&host, "roll_last_day")?;
         let end = host
             .calendar
-            .add_days(start, checked(n)?, roll)
+            .add_days_span(start, checked(n)?, roll)
             .map_err(no_calendar)?;
         trace(|| {
             format!(
@@ -174,7 +209,7 @@ pub mod time_api {
                 roll == Roll::NextWorkingDay
             )
         });
-        Ok(end)
+        Ok(to_dynamic(end))
     }
 
     /// The last day of an `n`-working-day period from `start` (start day not counted).
@@ -183,13 +218,13 @@ pub mod time_api {
         ctx: NativeCallContext,
         start: Date,
         n: INT,
-    ) -> Result<Date, Box<EvalAltResult>> {
+    ) -> Result<Dynamic, Box<EvalAltResult>> {
         let end = host(&ctx)?
             .calendar
-            .add_working_days(start, checked(n)?)
+            .add_working_days_span(start, checked(n)?)
             .map_err(no_calendar)?;
         trace(|| format!("deadline_wd({start}, {n}) = {end}"));
-        Ok(end)
+        Ok(to_dynamic(end))
     }
 
     /// The last day of an `n`-month period from `start`, rolled per `roll_last_day`.
@@ -198,7 +233,7 @@ pub mod time_api {
         ctx: NativeCallContext,
         start: Date,
         n: INT,
-    ) -> Result<Date, Box<EvalAltResult>> {
+    ) -> Result<Dynamic, Box<EvalAltResult>> {
         let host = host(&ctx)?;
         let roll = roll_setting(&host, "roll_last_day")?;
         let n = checked(n)?;
@@ -207,10 +242,10 @@ pub mod time_api {
         }
         let end = host
             .calendar
-            .add_months(start, n as u32, roll)
+            .add_months_span(start, n as u32, roll)
             .map_err(no_calendar)?;
         trace(|| format!("deadline_months({start}, {n}) = {end}"));
-        Ok(end)
+        Ok(to_dynamic(end))
     }
 
     /// The last day of an `n`-year period from `start`, rolled per `roll_last_day`.
@@ -219,7 +254,7 @@ pub mod time_api {
         ctx: NativeCallContext,
         start: Date,
         n: INT,
-    ) -> Result<Date, Box<EvalAltResult>> {
+    ) -> Result<Dynamic, Box<EvalAltResult>> {
         deadline_months(ctx, start, checked(n)? * 12)
     }
 
@@ -230,20 +265,20 @@ pub mod time_api {
         ctx: NativeCallContext,
         start: Date,
         n: INT,
-    ) -> Result<Date, Box<EvalAltResult>> {
+    ) -> Result<Dynamic, Box<EvalAltResult>> {
         let host = host(&ctx)?;
         let roll = roll_setting(&host, "restraint_duration_roll")?;
         let end = host
             .calendar
-            .add_days(start, checked(n)?, roll)
+            .add_days_span(start, checked(n)?, roll)
             .map_err(no_calendar)?;
         trace(|| format!("restraint_end({start}, {n}) = {end}"));
-        Ok(end)
+        Ok(to_dynamic(end))
     }
 
-    /// Whether `act` falls within an `n`-day period from `start` (its rolled last day included).
-    /// Asks the calendar only when the answer depends on it, so a date well inside the period
-    /// is judged even when the period's end reaches a year without calendar data.
+    /// Whether `act` falls within an `n`-day period from `start` (its rolled last day
+    /// included). Decided whenever the act lies outside the days the period can end on, even
+    /// when a notice it reaches is not known; `unknown` only when it lies inside.
     #[rhai_fn(return_raw)]
     pub fn within_days(
         ctx: NativeCallContext,
@@ -254,7 +289,14 @@ pub mod time_api {
         if act <= start.add_days(checked(n)?) {
             return Ok(true);
         }
-        Ok(act <= deadline_days(ctx, start, n)?)
+        let host = host(&ctx)?;
+        let roll = roll_setting(&host, "roll_last_day")?;
+        let end = host
+            .calendar
+            .add_days_span(start, n, roll)
+            .map_err(no_calendar)?;
+        trace(|| format!("within_days({start}, {n}, {act}): period ends {end}"));
+        within(&end, act)
     }
 
     /// Whether `act` falls within `n` working days after `start`. `n` working days span at
@@ -269,7 +311,12 @@ pub mod time_api {
         if act <= start.add_days(checked(n)?) {
             return Ok(true);
         }
-        Ok(act <= deadline_wd(ctx, start, n)?)
+        let end = host(&ctx)?
+            .calendar
+            .add_working_days_span(start, n)
+            .map_err(no_calendar)?;
+        trace(|| format!("within_wd({start}, {n}, {act}): period ends {end}"));
+        within(&end, act)
     }
 
     /// Whether `act` falls within an `n`-month period from `start` (rolled last day included).
@@ -283,7 +330,13 @@ pub mod time_api {
         if act <= add_months(start, n)? {
             return Ok(true);
         }
-        Ok(act <= deadline_months(ctx, start, n)?)
+        let host = host(&ctx)?;
+        let roll = roll_setting(&host, "roll_last_day")?;
+        let end = host
+            .calendar
+            .add_months_span(start, checked(n)? as u32, roll)
+            .map_err(no_calendar)?;
+        within(&end, act)
     }
 
     /// Whether `act` falls within an `n`-year period from `start` (rolled last day included).

@@ -294,16 +294,67 @@ pub mod money_api {
     pub fn ge_float(a: Money, b: FLOAT) -> bool {
         a.fen() >= fen_of(b)
     }
+    /// `1,150,000.00`: two decimals and thousands separators, as amounts are written.
     #[rhai_fn(name = "to_string", name = "to_debug", pure)]
     pub fn to_string(m: &mut Money) -> String {
-        m.to_string()
+        super::money_text(*m)
     }
+}
+
+/// `1234567.5` yuan as `1,234,567.50`.
+pub(crate) fn money_text(m: jiandu_model::Money) -> String {
+    let fen = m.fen();
+    let sign = if fen < 0 { "-" } else { "" };
+    let (whole, cents) = (fen.unsigned_abs() / 100, fen.unsigned_abs() % 100);
+    let digits = whole.to_string();
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    format!("{sign}{grouped}.{cents:02}")
 }
 
 /// Lists written for people: `join(["甲", "乙"], "、")` is `甲、乙`, not `["甲", "乙"]`.
 #[export_module]
 pub mod text_api {
     use rhai::Array;
+    #[allow(unused_imports)]
+    use rhai::{FLOAT, INT};
+
+    /// A decimal number in a message, as a person writes it: one decimal (`25.3` hours);
+    /// a whole number without one (`24`).
+    #[rhai_fn(name = "to_string", name = "to_debug")]
+    pub fn float_text(x: FLOAT) -> String {
+        let rounded = (x * 10.0).round() / 10.0;
+        if rounded.fract() == 0.0 {
+            format!("{rounded:.0}")
+        } else {
+            format!("{rounded:.1}")
+        }
+    }
+
+    /// The Chinese label of a code of a field's vocabulary: `label("penalty_types", "fine")`
+    /// is `罚款`; a code without a label is returned as it is.
+    pub fn label(field: &str, code: &str) -> String {
+        let d = jiandu_model::record::dictionary::dictionary();
+        d.field(field)
+            .and_then(|f| d.vocabulary_of(f))
+            .and_then(|v| v.label(code))
+            .unwrap_or(code)
+            .to_owned()
+    }
+
+    /// The labels of a list of codes, joined with `、`.
+    pub fn labels(field: &str, codes: Array) -> String {
+        codes
+            .iter()
+            .map(|c| label(field, &c.to_string()))
+            .collect::<Vec<_>>()
+            .join("、")
+    }
 
     /// The elements of a list as text, separated by `separator` (strings without quotes).
     pub fn join(list: Array, separator: &str) -> String {
