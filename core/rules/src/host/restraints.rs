@@ -48,7 +48,8 @@ pub mod restraints_api {
     /// `testing` is `"none"`, `"counted"` or `"unrecorded"` (the periods, or whether one was
     /// notified in writing, are not recorded); `extension` is `"none"`, `"counted"`, `"late"`
     /// (approved after the period ran out), `"not_by_head"`, `"too_long"` (more than 30 days)
-    /// or `"unrecorded"` (the extension, its date, its length or who approved it is absent).
+    /// or `"unrecorded"` (the extension, its date, its length or who approved it is absent);
+    /// `missing` names the first absent field the limit would need (`()` when none).
     #[rhai_fn(return_raw)]
     pub fn restraint_limit(
         ctx: NativeCallContext,
@@ -59,13 +60,19 @@ pub mod restraints_api {
         let mut testing_days = 0i64;
         let mut not_notified = 0i64;
         let mut testing = "none";
+        // The first piece of information the limit needed and the record lacks.
+        let mut missing: Option<&str> = None;
         match find(&r, "testing_periods") {
-            Found::Absent => testing = "unrecorded",
+            Found::Absent => {
+                testing = "unrecorded";
+                missing = Some("testing_periods");
+            }
             Found::Null => {}
             Found::Value(periods) => {
                 for p in &periods.into_array().unwrap_or_default() {
                     let (Some(from), Some(to)) = (date_of(p, "start"), date_of(p, "end")) else {
                         testing = "unrecorded";
+                        missing.get_or_insert("testing_periods[].start");
                         continue;
                     };
                     let days = (from.days_until(to) + 1).max(0);
@@ -76,7 +83,10 @@ pub mod restraints_api {
                                 testing = "counted";
                             }
                         }
-                        Found::Absent => testing = "unrecorded",
+                        Found::Absent => {
+                            testing = "unrecorded";
+                            missing.get_or_insert("testing_periods[].notified_in_writing");
+                        }
                         _ => not_notified += days,
                     }
                 }
@@ -85,8 +95,12 @@ pub mod restraints_api {
         let base = restraint_end(&host, start, 30 + testing_days)?;
         let mut limit = base.clone();
         let mut extension_days = 0i64;
+        let mut extension_missing: Option<&str> = None;
         let state = match find(&r, "extension") {
-            Found::Absent => "unrecorded",
+            Found::Absent => {
+                extension_missing = Some("extension");
+                "unrecorded"
+            }
             Found::Null => "none",
             Found::Value(ext) => {
                 let approved = date_of(&ext, "approved_date");
@@ -99,10 +113,20 @@ pub mod restraints_api {
                     _ => None,
                 };
                 match (approved, days, role) {
-                    (None, _, _) => "unrecorded",
+                    (None, _, _) => {
+                        extension_missing = Some("extension.approved_date");
+                        "unrecorded"
+                    }
                     (Some(a), _, _) if !on_or_before(a, &base)? => "late",
-                    (_, _, Some(role)) if role != "head" => "not_by_head",
-                    (_, None, _) | (_, _, None) => "unrecorded",
+                    (_, _, Some(role)) if role != "head" && role != "collective" => "not_by_head",
+                    (_, None, _) => {
+                        extension_missing = Some("extension.days");
+                        "unrecorded"
+                    }
+                    (_, _, None) => {
+                        extension_missing = Some("extension.approved_by_role");
+                        "unrecorded"
+                    }
                     (_, Some(days), _) if days > 30 => "too_long",
                     (_, Some(days), _) => {
                         extension_days = days;
@@ -123,6 +147,12 @@ pub mod restraints_api {
         out.insert("testing_days".into(), testing_days.into());
         out.insert("testing_not_notified_days".into(), not_notified.into());
         out.insert("testing".into(), testing.into());
+        // What to ask for when the limit is open: the extension first, then the testing periods.
+        let missing = extension_missing.or(missing);
+        out.insert(
+            "missing".into(),
+            missing.map_or(Dynamic::UNIT, |m| Dynamic::from(m.to_owned())),
+        );
         out.insert("extension_days".into(), extension_days.into());
         out.insert("extension".into(), state.into());
         Ok(out)
