@@ -224,8 +224,7 @@ impl<'s> Evaluator<'s> {
             }
             (VersionChoice::DateMissing { field, .. }, _) => {
                 evaluation.outcome = Outcome::Unknown;
-                evaluation.message =
-                    format!("选择适用法律版本所需的字段 {field} 未记录，无法判断");
+                evaluation.message = format!("选择适用法律版本所需的字段 {field} 未记录，无法判断");
                 evaluation.message_en =
                     format!("{field}, which selects the law that applies, is absent");
                 evaluation.evidence.insert(

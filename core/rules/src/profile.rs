@@ -12,6 +12,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use jiandu_model::record::dictionary::dictionary;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
@@ -106,10 +107,30 @@ impl Profile {
     }
 
     fn parse_file(text: &str, file: &str) -> Result<ProfileFile, RuleError> {
-        toml::from_str(text).map_err(|e| RuleError::Profile {
+        let parsed: ProfileFile = toml::from_str(text).map_err(|e| RuleError::Profile {
             file: file.to_owned(),
             reason: e.to_string(),
-        })
+        })?;
+        // A section for a sector no record can name would silently never apply.
+        let sectors = dictionary()
+            .vocabulary("sectors")
+            .expect("the dictionary has a sectors vocabulary");
+        for name in parsed.sectors.keys() {
+            if !sectors.contains_code(name) {
+                let hint = sectors
+                    .closest(name)
+                    .map(|t| format!(" (did you mean `{}`?)", t.code))
+                    .unwrap_or_default();
+                return Err(RuleError::Profile {
+                    file: file.to_owned(),
+                    reason: format!(
+                        "[sectors.{name}]: `{name}` is not a sector code of the field dictionary{hint}; allowed: {}",
+                        sectors.allowed()
+                    ),
+                });
+            }
+        }
+        Ok(parsed)
     }
 
     fn empty() -> Profile {
@@ -221,6 +242,18 @@ mod tests {
             profile.bool("individual_business_as_natural_person"),
             Some(true)
         );
+    }
+
+    #[test]
+    fn a_sector_section_must_name_a_dictionary_sector() {
+        let text = "name = \"t\"\n[sectors.market_regulations]\na = 2\n";
+        let err = Profile::parse_file(text, "t.toml").unwrap_err().to_string();
+        assert!(err.contains("t.toml"), "{err}");
+        assert!(
+            err.contains("`market_regulations` is not a sector code"),
+            "{err}"
+        );
+        assert!(err.contains("did you mean `market_regulation`?"), "{err}");
     }
 
     #[test]

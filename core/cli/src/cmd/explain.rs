@@ -107,6 +107,12 @@ fn print_one(e: &Explanation) {
             println!("  version: none in force on {date} ({field})")
         }
         VersionChoice::Broken => println!("  the rule cannot be loaded"),
+        VersionChoice::Inapplicable { field } => {
+            println!("  version: none (the rule does not apply, by {field})")
+        }
+        VersionChoice::ApplicabilityUnknown { field } => {
+            println!("  version: none (whether the rule applies depends on {field}, not recorded)")
+        }
         VersionChoice::NotForRecordType => {}
     }
     if let Some(v) = &e.version {

@@ -243,7 +243,13 @@ pub mod record_api {
                 }
             }
         }
-        trace(|| format!("check_items: {} missing, {} not recorded", missing.len(), unrecorded.len()));
+        trace(|| {
+            format!(
+                "check_items: {} missing, {} not recorded",
+                missing.len(),
+                unrecorded.len()
+            )
+        });
         let mut out = Map::new();
         out.insert("missing".into(), missing.into());
         out.insert("unrecorded".into(), unrecorded.into());
