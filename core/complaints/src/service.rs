@@ -17,7 +17,7 @@ use crate::deadlines::{Milestone, Periods, Step, milestones, next_due};
 use crate::envelope::{self, Intake};
 use crate::mirror::{LogEntry, Places, details, mirror};
 use crate::notices::{Notice, intake_of};
-use crate::routing::{Directory, Route, Router};
+use crate::routing::{Directory, Route, Router, UnitInfo};
 
 /// Facts about the handling that only the unit knows and states with an action (e.g. when
 /// resolving: no violation clue was found, mediation was not terminated). They go into the
@@ -74,6 +74,8 @@ pub enum ComplaintError {
     Calendar(#[from] NoCalendarData),
     #[error("`{0}` is not a fact a unit can state; the facts are: {facts}", facts = FACTS.join(", "))]
     UnknownFact(String),
+    #[error("a stated fact is not valid: {0}")]
+    BadFact(String),
     #[error("internal: {0}")]
     Internal(String),
     #[error(transparent)]
@@ -301,6 +303,15 @@ impl Complaints {
         if let Some(bad) = facts.keys().find(|k| !FACTS.contains(&k.as_str())) {
             return Err(ComplaintError::UnknownFact(bad.clone()));
         }
+        // The facts go into the mirror record: the field dictionary's checks apply now, so
+        // that a word the rules would not understand is refused when it is stated.
+        let mut facts = facts.clone();
+        let errors = jiandu_model::record::normalise_fields(&mut facts);
+        if !errors.is_empty() {
+            let reasons: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            return Err(ComplaintError::BadFact(reasons.join("; ")));
+        }
+        let facts = &facts;
         let after = jiandu_model::complaint::apply(before, action, actor)?;
         let kind = action.kind();
         let dispatcher = Self::dispatcher_id(directory);
@@ -359,16 +370,13 @@ impl Complaints {
         let ms = milestones(intake.kind, &steps_of(&log), &self.calendar, &self.periods)?;
         let due = next_due(after.state, &ms).map(|m| (m.due, m.kind.as_str().to_owned()));
         let handler = handling_unit(&log);
-        let handler_region = handler
-            .as_deref()
-            .and_then(|u| directory.unit(u))
-            .and_then(|u| u.region_code.clone());
+        let handler = handler.as_deref().and_then(|u| directory.unit(u));
         let record = mirror(
             id,
             intake,
             received_at,
             region,
-            &places(kept, intake, handler_region),
+            &places(kept, intake, handler),
             &log,
         )
         .map_err(ComplaintError::Internal)?;
@@ -708,7 +716,7 @@ fn respondent_regions(intake: &Intake, directory: &Directory) -> (Option<String>
     }
 }
 
-fn places(kept: &Value, intake: &Intake, handling_unit: Option<String>) -> Places {
+fn places(kept: &Value, intake: &Intake, handler: Option<&UnitInfo>) -> Places {
     let text = |key: &str| kept.get(key).and_then(Value::as_str).map(str::to_owned);
     Places {
         operating: text("operating_region"),
@@ -716,7 +724,8 @@ fn places(kept: &Value, intake: &Intake, handling_unit: Option<String>) -> Place
         act: (intake.kind == jiandu_model::ComplaintKind::Report)
             .then(|| intake.respondent.territory.clone())
             .flatten(),
-        handling_unit,
+        handling_unit: handler.and_then(|u| u.region_code.clone()),
+        sector: handler.and_then(|u| u.sector.clone()),
     }
 }
 

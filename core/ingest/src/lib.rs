@@ -14,6 +14,7 @@
 mod mapping;
 mod source;
 
+use jiandu_model::record::dictionary::dictionary;
 use jiandu_model::{FieldError, Record, ReferenceKind, ReferenceRow};
 use serde::Serialize;
 use serde_json::Value;
@@ -73,24 +74,66 @@ impl Reject {
     }
 }
 
-/// The outcome of parsing a file: good rows and rejects, in file order.
+/// A field of the file that no dictionary entry describes and the mapping does not write:
+/// kept as it is (DESIGN §4), and reported once per file, since it is most often a slip.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Notice {
+    /// The field's path after mapping (`execution_type`, `officers[].rank`).
+    pub field: String,
+    /// The line of the first row that has it.
+    pub line: usize,
+    /// How many rows have it.
+    pub rows: usize,
+    /// The dictionary field it most likely means.
+    pub suggestion: Option<String>,
+}
+
+impl Notice {
+    /// `file:LINE: `execution_type` is not a field jiandu reads …; did you mean `execution_kind`（执行方式）?`
+    pub fn describe(&self, file: &str) -> String {
+        let hint = match &self.suggestion {
+            Some(path) => {
+                let zh = dictionary()
+                    .field(path)
+                    .map(|f| f.zh.as_str())
+                    .unwrap_or("");
+                format!("; did you mean `{path}`（{zh}）?")
+            }
+            None => String::new(),
+        };
+        let rows = if self.rows == 1 {
+            "1 row".to_owned()
+        } else {
+            format!("{} rows", self.rows)
+        };
+        format!(
+            "{file}:{}: `{}` is not a field jiandu reads (字段不在字段字典中, {rows}); kept as it is, no rule sees it{hint}",
+            self.line, self.field
+        )
+    }
+}
+
+/// The outcome of parsing a file: good rows and rejects, in file order, and notices.
 #[derive(Debug, Clone)]
 pub struct Parsed<T> {
     pub good: Vec<T>,
     pub rejects: Vec<Reject>,
+    /// For records: the fields no rule reads, in the order first met.
+    pub notices: Vec<Notice>,
 }
 
 fn parse_with<T>(
     rows: Vec<SourceRow>,
     mapping: &Mapping,
-    build: impl Fn(Value) -> Result<T, Vec<FieldError>>,
+    mut build: impl FnMut(&SourceRow, Value) -> Result<T, Vec<FieldError>>,
 ) -> Parsed<T> {
     let mut parsed = Parsed {
         good: Vec::with_capacity(rows.len()),
         rejects: Vec::new(),
+        notices: Vec::new(),
     };
     for row in rows {
-        match build(mapping.apply(row.value.clone())) {
+        match build(&row, mapping.apply(row.value.clone())) {
             Ok(item) => parsed.good.push(item),
             Err(errors) => parsed.rejects.push(Reject {
                 line: row.line,
@@ -104,7 +147,28 @@ fn parse_with<T>(
 }
 
 pub fn parse_records(rows: Vec<SourceRow>, mapping: &Mapping) -> Parsed<Record> {
-    parse_with(rows, mapping, Record::from_json)
+    let mut notices: Vec<Notice> = Vec::new();
+    let mut parsed = parse_with(rows, mapping, |row, value| {
+        if let Value::Object(body) = &value {
+            for field in dictionary().unknown_paths(body) {
+                if mapping.writes(&field) {
+                    continue;
+                }
+                match notices.iter_mut().find(|n| n.field == field) {
+                    Some(notice) => notice.rows += 1,
+                    None => notices.push(Notice {
+                        suggestion: dictionary().suggest(&field).map(|f| f.path.clone()),
+                        field,
+                        line: row.line,
+                        rows: 1,
+                    }),
+                }
+            }
+        }
+        Record::from_json(value)
+    });
+    parsed.notices = notices;
+    parsed
 }
 
 pub fn parse_reference(
@@ -112,7 +176,9 @@ pub fn parse_reference(
     rows: Vec<SourceRow>,
     mapping: &Mapping,
 ) -> Parsed<ReferenceRow> {
-    parse_with(rows, mapping, |value| ReferenceRow::from_json(kind, value))
+    parse_with(rows, mapping, |_, value| {
+        ReferenceRow::from_json(kind, value)
+    })
 }
 
 #[cfg(test)]
@@ -136,6 +202,46 @@ mod tests {
         assert_eq!(
             reject.describe("r.csv"),
             "r.csv:4 (data row 3): field `decision_date`: `2024-13-45` is not a date in the form YYYY-MM-DD"
+        );
+    }
+
+    #[test]
+    fn names_each_unknown_field_once_with_the_closest_known_one() {
+        let mut file = tempfile::Builder::new()
+            .suffix(".jsonl")
+            .tempfile()
+            .unwrap();
+        write!(
+            file,
+            "{}\n{}\n",
+            r#"{"record_id": "E1", "record_type": "compulsory_execution", "execution_type": "demolition"}"#,
+            r#"{"record_id": "E2", "record_type": "compulsory_execution", "execution_type": "money", "officers": [{"name": "张三", "rank": 3}]}"#
+        )
+        .unwrap();
+        let rows = read_file(file.path(), None).unwrap();
+        let parsed = parse_records(rows, &Mapping::default());
+        assert_eq!(parsed.good.len(), 2);
+        let shown: Vec<String> = parsed
+            .notices
+            .iter()
+            .map(|n| n.describe("e.jsonl"))
+            .collect();
+        assert_eq!(shown.len(), 2, "{shown:?}");
+        assert!(
+            shown[0].starts_with("e.jsonl:1: `execution_type` is not a field jiandu reads"),
+            "{}",
+            shown[0]
+        );
+        assert!(shown[0].contains("2 rows"), "{}", shown[0]);
+        assert!(
+            shown[0].ends_with("did you mean `execution_kind`（强制执行类型）?"),
+            "{}",
+            shown[0]
+        );
+        assert!(
+            shown[1].starts_with("e.jsonl:2: `officers[].rank`"),
+            "{}",
+            shown[1]
         );
     }
 }

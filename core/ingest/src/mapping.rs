@@ -8,8 +8,16 @@
 //! "作出行政处罚决定日期" = "decision_date"
 //! "检查行为编号" = ["record_id", "check_action_code"]
 //!
-//! [values.procedure]       # source value = jiandu value, for one target path
+//! [values.procedure]       # source word = jiandu value, for one field path
 //! "简易" = "summary"       # (list fields translate each element)
+//! "未知" = { absent = true } # the word means "not recorded": the field is left out
+//! "无" = { null = true }   # the word means null ("did not happen", as the dictionary says)
+//!
+//! [values."extensions[].approver_role"]   # a field inside a list of objects
+//! "局长" = "head"
+//!
+//! [values."*"]             # words that mean absent or null in every field
+//! "未知" = { absent = true }
 //!
 //! [zip.officers]           # parallel source lists become one list of objects
 //! name = "检查人员"
@@ -22,7 +30,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use jiandu_model::record::dictionary::dictionary;
+use jiandu_model::record::dictionary::{FieldType, dictionary};
 use jiandu_model::{FieldKind, Lookup};
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -65,13 +73,25 @@ struct MappingFile {
     defaults: BTreeMap<String, toml::Value>,
 }
 
+/// What a source word becomes.
+#[derive(Debug, Clone, PartialEq)]
+enum Translation {
+    Value(Value),
+    /// Not recorded: the field is left out (in a list, the element is dropped).
+    Absent,
+    Null,
+}
+
+/// The table of words that apply to every field.
+const ANY_FIELD: &str = "*";
+
 /// A loaded mapping (with whatever it extends merged in).
 #[derive(Debug, Clone, Default)]
 pub struct Mapping {
     pub about: Option<String>,
     naive_time_offset: Option<String>,
     fields: BTreeMap<String, Vec<String>>,
-    values: BTreeMap<String, BTreeMap<String, Value>>,
+    values: BTreeMap<String, BTreeMap<String, Translation>>,
     zip: BTreeMap<String, BTreeMap<String, String>>,
     defaults: BTreeMap<String, Value>,
 }
@@ -90,6 +110,64 @@ fn to_json(value: &toml::Value) -> Value {
             Value::Object(table.iter().map(|(k, v)| (k.clone(), to_json(v))).collect())
         }
     }
+}
+
+/// `; did you mean `x`?` when the dictionary has a close field.
+fn field_hint(path: &str) -> String {
+    dictionary()
+        .suggest(path)
+        .map(|f| format!("; did you mean `{}`?", f.path))
+        .unwrap_or_default()
+}
+
+/// Reads one entry of a `[values.PATH]` table, checking it against the field's vocabulary.
+fn translation(path: &str, word: &str, value: &toml::Value) -> Result<Translation, String> {
+    if let toml::Value::Table(table) = value {
+        let flag =
+            |name: &str| table.len() == 1 && table.get(name) == Some(&toml::Value::Boolean(true));
+        if flag("absent") {
+            return Ok(Translation::Absent);
+        }
+        if flag("null") {
+            return Ok(Translation::Null);
+        }
+        return Err(format!(
+            "`{word}`: a translation is a value, `{{ absent = true }}` (not recorded) or `{{ null = true }}`"
+        ));
+    }
+    if path == ANY_FIELD {
+        return Err(format!(
+            "`{word}`: [values.\"*\"] applies to every field, so it can only say `{{ absent = true }}` or `{{ null = true }}`"
+        ));
+    }
+    let value = to_json(value);
+    let d = dictionary();
+    let field = d.field(path).expect("checked by the caller");
+    let vocabulary = match d.kind_of(field) {
+        Some(FieldKind::Enum(v)) | Some(FieldKind::List(Some(v))) => Some(v),
+        _ => None,
+    };
+    if let Some(vocabulary) = vocabulary {
+        let words: Vec<&Value> = match &value {
+            Value::Array(items) => items.iter().collect(),
+            one => vec![one],
+        };
+        for target in words {
+            let known = target.as_str().and_then(|t| vocabulary.resolve(t));
+            if known.is_none() {
+                let hint = target
+                    .as_str()
+                    .and_then(|t| vocabulary.closest(t))
+                    .map(|t| format!(" (did you mean `{}`?)", t.code))
+                    .unwrap_or_default();
+                return Err(format!(
+                    "`{word}` = {target}: not an allowed value of `{path}`{hint}; allowed: {}",
+                    vocabulary.allowed()
+                ));
+            }
+        }
+    }
+    Ok(Translation::Value(value))
 }
 
 impl Mapping {
@@ -117,7 +195,9 @@ impl Mapping {
             }
             None => Mapping::default(),
         };
-        mapping.merge(parsed);
+        mapping
+            .merge(parsed)
+            .map_err(|reason| IngestError::Mapping { file, reason })?;
         Ok(mapping)
     }
 
@@ -131,11 +211,16 @@ impl Mapping {
             });
         }
         let mut mapping = Mapping::default();
-        mapping.merge(parsed);
+        mapping
+            .merge(parsed)
+            .map_err(|reason| IngestError::Mapping {
+                file: file.to_owned(),
+                reason,
+            })?;
         Ok(mapping)
     }
 
-    fn merge(&mut self, file: MappingFile) {
+    fn merge(&mut self, file: MappingFile) -> Result<(), String> {
         if file.about.is_some() {
             self.about = file.about;
         }
@@ -149,14 +234,38 @@ impl Mapping {
             );
         }
         for (target, table) in file.values {
-            self.values
-                .entry(target)
-                .or_default()
-                .extend(table.iter().map(|(k, v)| (k.clone(), to_json(v))));
+            if target != ANY_FIELD && dictionary().field(&target).is_none() {
+                return Err(format!(
+                    "[values.\"{target}\"]: `{target}` is not a field of the field dictionary{} (see `jiandu fields`)",
+                    field_hint(&target)
+                ));
+            }
+            let mut words = BTreeMap::new();
+            for (word, value) in &table {
+                let entry = translation(&target, word, value)
+                    .map_err(|reason| format!("[values.\"{target}\"] {reason}"))?;
+                words.insert(word.trim().to_owned(), entry);
+            }
+            self.values.entry(target).or_default().extend(words);
         }
         self.zip.extend(file.zip);
         self.defaults
             .extend(file.defaults.iter().map(|(k, v)| (k.clone(), to_json(v))));
+        Ok(())
+    }
+
+    /// Whether the mapping writes `path` (renames to it, zips into it, or gives it a
+    /// default): a field the user named on purpose, so not one to warn about.
+    pub fn writes(&self, path: &str) -> bool {
+        self.fields.values().flatten().any(|p| p == path)
+            || self.defaults.contains_key(path)
+            || self.zip.iter().any(|(list, parts)| {
+                path == list
+                    || path
+                        .strip_prefix(list.as_str())
+                        .and_then(|rest| rest.strip_prefix("[]."))
+                        .is_some_and(|part| parts.contains_key(part))
+            })
     }
 
     /// Adds a default (`--default FIELD=VALUE` on the command line).
@@ -192,16 +301,15 @@ impl Mapping {
             match self.fields.get(&key) {
                 Some(targets) => {
                     for target in targets {
-                        let value = self.translate(target, value.clone());
-                        set_path(&mut out, target, value);
+                        set_path(&mut out, target, value.clone());
                     }
                 }
-                None => {
-                    let value = self.translate(&key, value);
-                    set_path(&mut out, &key, value);
-                }
+                None => set_path(&mut out, &key, value),
             }
         }
+        // Translate by the fields' final paths, so that a table reaches fields inside
+        // objects and lists however the row named them.
+        self.translate_object(&mut out, "");
         for (field, value) in &self.defaults {
             if jiandu_model::record::lookup_in(&out, field) == Lookup::Absent {
                 set_path(&mut out, field, value.clone());
@@ -210,45 +318,101 @@ impl Mapping {
         Value::Object(out)
     }
 
-    fn translate(&self, target: &str, value: Value) -> Value {
+    fn translate_object(&self, object: &mut Map<String, Value>, prefix: &str) {
+        let keys: Vec<String> = object.keys().cloned().collect();
+        for key in keys {
+            let path = if prefix.is_empty() {
+                key.clone()
+            } else {
+                format!("{prefix}.{key}")
+            };
+            let value = object.remove(&key).expect("the key was just listed");
+            if let Some(value) = self.translate(&path, value) {
+                object.insert(key, value);
+            }
+        }
+    }
+
+    /// The value a field holds after translation; `None` when it becomes absent.
+    fn translate(&self, path: &str, value: Value) -> Option<Value> {
         let d = dictionary();
-        let kind = d.field(target).and_then(|f| d.kind_of(f));
-        let value = match (kind, value) {
-            // A list written as one cell: split it so each element can be translated.
-            (Some(FieldKind::List(_)), Value::String(s)) => Value::Array(
-                s.split([';', '；', ','])
-                    .map(str::trim)
-                    .filter(|p| !p.is_empty())
-                    .map(|p| Value::String(p.to_owned()))
-                    .collect(),
-            ),
-            (_, value) => value,
-        };
-        let value = match self.values.get(target) {
-            Some(table) => match value {
-                Value::String(s) => table.get(s.trim()).cloned().unwrap_or(Value::String(s)),
-                Value::Array(items) => Value::Array(
-                    items
-                        .into_iter()
-                        .map(|item| match item {
-                            Value::String(s) => {
-                                table.get(s.trim()).cloned().unwrap_or(Value::String(s))
-                            }
-                            other => other,
-                        })
-                        .collect(),
-                ),
-                other => other,
-            },
-            None => value,
+        let field = d.field(path);
+        match (field.map(|f| f.field_type), value) {
+            (Some(FieldType::Object), Value::Object(mut inner)) => {
+                self.translate_object(&mut inner, path);
+                Some(Value::Object(inner))
+            }
+            (Some(FieldType::Objects), Value::Array(items)) => {
+                let element = format!("{path}[]");
+                let items = items
+                    .into_iter()
+                    .map(|item| match item {
+                        Value::Object(mut inner) => {
+                            self.translate_object(&mut inner, &element);
+                            Value::Object(inner)
+                        }
+                        other => other,
+                    })
+                    .collect();
+                Some(Value::Array(items))
+            }
+            (_, value) => {
+                let kind = field.and_then(|f| d.kind_of(f));
+                let Some(FieldKind::List(_)) = kind else {
+                    return self.word(path, value, kind);
+                };
+                let items = match value {
+                    // A list written as one cell: split it so each element is translated.
+                    Value::String(s) => split_cell(&s),
+                    Value::Array(items) => items,
+                    other => return self.word(path, other, kind),
+                };
+                let mut out = Vec::with_capacity(items.len());
+                for item in items {
+                    match self.word(path, item, kind) {
+                        // One source word may stand for several codes.
+                        Some(Value::Array(many)) => out.extend(many),
+                        Some(one) => out.push(one),
+                        None => {}
+                    }
+                }
+                Some(Value::Array(out))
+            }
+        }
+    }
+
+    /// One scalar: its translation, then Beijing time for a moment written without a zone.
+    fn word(&self, path: &str, value: Value, kind: Option<FieldKind>) -> Option<Value> {
+        let value = match &value {
+            Value::String(s) => {
+                let key = s.trim();
+                let found = [path, ANY_FIELD]
+                    .iter()
+                    .find_map(|table| self.values.get(*table).and_then(|t| t.get(key)));
+                match found {
+                    Some(Translation::Absent) => return None,
+                    Some(Translation::Null) => Value::Null,
+                    Some(Translation::Value(v)) => v.clone(),
+                    None => value,
+                }
+            }
+            _ => value,
         };
         match (&self.naive_time_offset, kind, value) {
             (Some(offset), Some(FieldKind::Moment | FieldKind::DateOrMoment), Value::String(s)) => {
-                Value::String(with_offset(&s, offset))
+                Some(Value::String(with_offset(&s, offset)))
             }
-            (_, _, value) => value,
+            (_, _, value) => Some(value),
         }
     }
+}
+
+fn split_cell(cell: &str) -> Vec<Value> {
+    cell.split([';', '；', ','])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| Value::String(p.to_owned()))
+        .collect()
 }
 
 fn parse_file(text: &str, file: &str) -> Result<MappingFile, IngestError> {
@@ -276,12 +440,7 @@ fn zip_lists(source: &mut Map<String, Value>, parts: &BTreeMap<String, String>) 
     for (field, source_field) in parts {
         let items = match source.remove(source_field)? {
             Value::Array(items) => items,
-            Value::String(s) => s
-                .split([';', '；', ','])
-                .map(str::trim)
-                .filter(|p| !p.is_empty())
-                .map(|p| Value::String(p.to_owned()))
-                .collect(),
+            Value::String(s) => split_cell(&s),
             Value::Null => Vec::new(),
             other => vec![other],
         };
@@ -349,6 +508,76 @@ mod tests {
         );
         let kept = mapping.apply(json!({"record_type": "inspection"}));
         assert_eq!(kept["record_type"], "inspection");
+    }
+
+    #[test]
+    fn translates_inside_lists_of_objects_and_to_absent_and_null() {
+        let mapping = Mapping::parse(
+            r#"
+            [values."extensions[].approver_role"]
+            "局长" = "head"
+            "agency_head" = "head"
+            [values.channel]
+            "信访" = "petition"
+            [values.published_date]
+            "未公开" = { null = true }
+            [values.penalty_types]
+            "警告并罚款" = ["warning", "fine"]
+            [values."*"]
+            "未知" = { absent = true }
+            "#,
+            "m.toml",
+        )
+        .unwrap();
+        let out = mapping.apply(json!({
+            "extensions": [{"approver_role": "agency_head", "days": 30}, {"approver_role": "局长"}],
+            "channel": "信访", "published_date": "未公开", "hearing_held": "未知",
+            "penalty_types": "警告并罚款;未知", "note": "未知"
+        }));
+        assert_eq!(
+            out,
+            json!({"extensions": [{"approver_role": "head", "days": 30}, {"approver_role": "head"}],
+                   "channel": "petition", "published_date": null,
+                   "penalty_types": ["warning", "fine"]})
+        );
+    }
+
+    #[test]
+    fn refuses_a_translation_the_field_cannot_hold() {
+        let err = Mapping::parse("[values.channel]\n\"信访\" = \"petitions\"\n", "m.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("m.toml"), "{err}");
+        assert!(err.contains("not an allowed value of `channel`"), "{err}");
+        assert!(err.contains("did you mean `petition`?"), "{err}");
+        let err = Mapping::parse(
+            "[values.execution_type]\n\"拆除\" = \"demolition\"\n",
+            "m.toml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("did you mean `execution_kind`?"), "{err}");
+        let err = Mapping::parse("[values.\"*\"]\n\"无\" = \"none\"\n", "m.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("can only say"), "{err}");
+        let err = Mapping::parse("[values.channel]\n\"无\" = { nothing = true }\n", "m.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("{ absent = true }"), "{err}");
+    }
+
+    #[test]
+    fn knows_the_fields_it_writes() {
+        let mapping = Mapping::parse(
+            "[fields]\n\"备注\" = \"remark\"\n[zip.officers]\nname = \"人员\"\n[defaults]\nsource_system = \"x\"\n",
+            "m.toml",
+        )
+        .unwrap();
+        assert!(mapping.writes("remark"));
+        assert!(mapping.writes("officers[].name"));
+        assert!(mapping.writes("source_system"));
+        assert!(!mapping.writes("officers[].cert_no"));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Result;
-use jiandu_ingest::Mapping;
+use jiandu_ingest::{Mapping, Notice};
 use jiandu_model::{Evaluation, Record};
 use jiandu_rules::{Lookups, RuleSet, evaluate_all};
 
@@ -33,6 +33,9 @@ pub struct Args {
     /// without it that rule answers `unknown`.
     #[arg(long, value_name = "FILE")]
     pub items: Option<PathBuf>,
+    /// A mapping file renaming and translating the source's fields, as for `jiandu import`.
+    #[arg(long, value_name = "FILE")]
+    pub mapping: Option<PathBuf>,
 }
 
 /// Reads a supervision-item catalogue file; any invalid row refuses the file.
@@ -53,12 +56,29 @@ pub fn read_items(path: &std::path::Path) -> Result<Vec<jiandu_model::ReferenceR
     Ok(parsed.good)
 }
 
-/// Reads and checks the records of a file; any syntax error refuses the whole file.
-pub fn read_records(path: &std::path::Path) -> Result<Vec<Record>> {
+/// Prints a file's notices (fields no rule reads) on standard error.
+pub fn print_notices(file: &str, notices: &[Notice]) {
+    for notice in notices {
+        eprintln!("notice: {}", notice.describe(file));
+    }
+}
+
+/// Loads `--mapping FILE`, or the identity mapping.
+pub fn load_mapping(path: Option<&std::path::Path>) -> Result<Mapping> {
+    Ok(match path {
+        Some(path) => Mapping::load(path)?,
+        None => Mapping::default(),
+    })
+}
+
+/// Reads and checks the records of a file; any syntax error refuses the whole file. Fields
+/// no rule reads are named on standard error.
+pub fn read_records(path: &std::path::Path, mapping: &Mapping) -> Result<Vec<Record>> {
     let rows = jiandu_ingest::read_file(path, None)?;
-    let parsed = jiandu_ingest::parse_records(rows, &Mapping::default());
+    let parsed = jiandu_ingest::parse_records(rows, mapping);
+    let file = path.display().to_string();
+    print_notices(&file, &parsed.notices);
     if !parsed.rejects.is_empty() {
-        let file = path.display().to_string();
         let lines: Vec<String> = parsed
             .rejects
             .iter()
@@ -89,7 +109,8 @@ pub fn report_broken(set: &RuleSet) -> bool {
 }
 
 pub fn run(settings: &Settings, profile: &str, args: Args) -> Result<()> {
-    let records = read_records(&args.file)?;
+    let mapping = load_mapping(args.mapping.as_deref())?;
+    let records = read_records(&args.file, &mapping)?;
     let set = settings.rule_set(None, profile)?;
     let broken = report_broken(&set);
     let mut lookups = Lookups::from_records(&records);

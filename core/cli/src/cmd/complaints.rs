@@ -184,6 +184,7 @@ fn user_error(err: ComplaintError) -> anyhow::Error {
         | ComplaintError::UnknownUnit(_)
         | ComplaintError::Conflict(_)
         | ComplaintError::UnknownFact(_)
+        | ComplaintError::BadFact(_)
         | ComplaintError::Malformed { .. } => BadInput(err.to_string()).into(),
         other => other.into(),
     }

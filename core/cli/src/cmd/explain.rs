@@ -1,13 +1,15 @@
-//! `jiandu explain --file FILE RECORD_ID`: every rule considered for one record, the version
-//! chosen and why, the values compared and the outcome.
+//! `jiandu explain RECORD_ID [--file FILE]`: every rule considered for one record, the
+//! version chosen and why, the values compared and the outcome. The record comes from the
+//! database, or from a file (with the other records of the file for its look-ups).
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Result;
+use jiandu_model::{Record, ReferenceKind};
 use jiandu_rules::{Evaluator, Explanation, Lookups, VersionChoice};
 
-use super::check::read_records;
+use super::check::{load_mapping, read_records};
 use crate::BadInput;
 use crate::settings::Settings;
 
@@ -15,31 +17,65 @@ use crate::settings::Settings;
 pub struct Args {
     /// The record to explain.
     pub record_id: String,
-    /// Read the record (and the others its rules look up) from this file.
+    /// Read the record (and the others its rules look up) from this file instead of the
+    /// database.
     #[arg(long)]
     pub file: Option<PathBuf>,
+    /// With --file: a mapping file, as for `jiandu import`.
+    #[arg(long, value_name = "FILE", requires = "file")]
+    pub mapping: Option<PathBuf>,
 }
 
-pub fn run(settings: &Settings, profile: &str, args: Args) -> Result<()> {
-    let Some(file) = &args.file else {
-        return Err(BadInput(
-            "explaining a stored record needs the sweep (issue 5); for now pass --file FILE".into(),
-        )
-        .into());
-    };
-    let records = read_records(file)?;
+/// The record and the look-ups its rules need.
+fn from_file(
+    file: &std::path::Path,
+    mapping: Option<&std::path::Path>,
+    id: &str,
+) -> Result<(Record, Lookups)> {
+    let records = read_records(file, &load_mapping(mapping)?)?;
     let record = records
         .iter()
-        .find(|r| r.id().as_str() == args.record_id)
+        .find(|r| r.id().as_str() == id)
+        .cloned()
         .ok_or_else(|| {
             BadInput(format!(
-                "{} has no record with record_id `{}`",
-                file.display(),
-                args.record_id
+                "{} has no record with record_id `{id}`",
+                file.display()
             ))
         })?;
+    Ok((record, Lookups::from_records(&records)))
+}
+
+/// The stored record, with the records and the item catalogue a sweep would give it.
+async fn from_store(settings: &Settings, id: &str) -> Result<(Record, Lookups)> {
+    let store = settings.open_store().await?;
+    let record = store
+        .load_records(&[id.to_owned()])
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| {
+            BadInput(format!(
+                "{} has no record with record_id `{id}`; import it, or pass --file FILE",
+                store.url()
+            ))
+        })?;
+    let related = store.lookup_records(std::slice::from_ref(&record)).await?;
+    let items = store.list_reference(ReferenceKind::Item).await?;
+    Ok((
+        record,
+        Lookups::from_records(&related).with_items(items.iter()),
+    ))
+}
+
+pub async fn run(settings: &Settings, profile: &str, args: Args) -> Result<()> {
+    let (record, lookups) = match &args.file {
+        Some(file) => from_file(file, args.mapping.as_deref(), &args.record_id)?,
+        None => from_store(settings, &args.record_id).await?,
+    };
+    let record = &record;
     let set = settings.rule_set(None, profile)?;
-    let mut evaluator = Evaluator::new(&set, Arc::new(Lookups::from_records(&records)));
+    let mut evaluator = Evaluator::new(&set, Arc::new(lookups));
     let explanations = evaluator.explain(record);
     println!(
         "record {} ({} {}), act date {}",

@@ -5,10 +5,11 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
-use jiandu_ingest::{Format, Mapping, Parsed, Reject};
+use jiandu_ingest::{Format, Mapping, Notice, Parsed, Reject};
 use jiandu_model::{ReferenceKind, clock};
 use jiandu_store::{ImportSummary, Store};
 
+use super::check::print_notices;
 use crate::BadInput;
 use crate::settings::Settings;
 
@@ -90,7 +91,12 @@ pub async fn run(settings: &Settings, args: Args) -> Result<()> {
         args.skip_invalid,
     )
     .await?;
-    let Outcome { summary, rejects } = outcome;
+    let Outcome {
+        summary,
+        rejects,
+        notices,
+    } = outcome;
+    print_notices(&file, &notices);
     if !rejects.is_empty() && !args.skip_invalid {
         let shown: Vec<String> = rejects.iter().take(20).map(|r| r.describe(&file)).collect();
         let more = rejects.len().saturating_sub(shown.len());
@@ -142,6 +148,8 @@ pub async fn run(settings: &Settings, args: Args) -> Result<()> {
 pub struct Outcome {
     pub summary: Option<ImportSummary>,
     pub rejects: Vec<Reject>,
+    /// Fields of the file no rule reads (records only).
+    pub notices: Vec<Notice>,
 }
 
 /// Reads, checks and stores one file as one atomic batch.
@@ -199,11 +207,16 @@ async fn store_batch<T>(
         &(dyn Fn(u64) + Sync),
     ) -> Result<ImportSummary, jiandu_store::StoreError>,
 ) -> Result<Outcome> {
-    let Parsed { good, rejects } = parsed;
+    let Parsed {
+        good,
+        rejects,
+        notices,
+    } = parsed;
     if !rejects.is_empty() && !skip_invalid {
         return Ok(Outcome {
             summary: None,
             rejects,
+            notices,
         });
     }
     let bar = progress_bar(good.len() as u64, source);
@@ -212,6 +225,7 @@ async fn store_batch<T>(
     Ok(Outcome {
         summary: Some(summary.context("the batch was not imported")?),
         rejects,
+        notices,
     })
 }
 

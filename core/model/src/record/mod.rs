@@ -257,9 +257,7 @@ impl Record {
                 None
             }
         };
-        for check in checks() {
-            normalise_at(&mut body, &check.segments, check, &mut errors);
-        }
+        errors.extend(normalise_fields(&mut body));
         match (id, record_type) {
             (Some(id), Some(record_type)) if errors.is_empty() => {
                 body.insert("record_id".into(), Value::String(id.0.clone()));
@@ -408,6 +406,16 @@ pub fn lookup_in<'a>(body: &'a Map<String, Value>, path: &str) -> Lookup<'a> {
         Value::Null => Lookup::Null,
         v => Lookup::Value(v),
     }
+}
+
+/// Checks and normalises the fields of a part of a record (facts a unit states, a mapping's
+/// defaults) as [`Record::from_json`] does, without needing an id or a type.
+pub fn normalise_fields(body: &mut Map<String, Value>) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    for check in checks() {
+        normalise_at(body, &check.segments, check, &mut errors);
+    }
+    errors
 }
 
 fn field_error(field: &str, reason: String) -> FieldError {
