@@ -293,7 +293,9 @@ mod tests {
             evaluation("R", "C", Outcome::Pass),
             evaluation("R", "D", Outcome::NotApplicable),
             evaluation("R", "E", Outcome::Warning),
-            evaluation("R", "F", Outcome::Unknown),
+            evaluation("R", "F", Outcome::Hint),
+            evaluation("R", "G", Outcome::Unknown),
+            evaluation("R", "H", Outcome::Error),
         ];
         let changes = reconcile(&existing, &evaluations);
         assert!(matches!(
@@ -328,7 +330,11 @@ mod tests {
                 previous: FindingStatus::Dismissed
             }
         ));
-        assert_eq!(changes.len(), 5, "D stays resolved: {changes:?}");
+        assert_eq!(
+            changes.len(),
+            5,
+            "D stays resolved, G and H are gaps: {changes:?}"
+        );
     }
 
     #[test]
@@ -337,7 +343,7 @@ mod tests {
             state(1, "GONE", FindingStatus::Open, None),
             state(2, "A", FindingStatus::Open, None),
         ];
-        let changes = reconcile(&existing, &[evaluation("R", "A", Outcome::Unknown)]);
+        let changes = reconcile(&existing, &[evaluation("R", "A", Outcome::Hint)]);
         assert!(matches!(
             changes[0],
             Change::Seen {
@@ -347,5 +353,18 @@ mod tests {
             }
         ));
         assert!(matches!(changes[1], Change::Resolve { finding_id: 1, .. }));
+    }
+
+    #[test]
+    fn a_finding_the_rule_can_no_longer_judge_is_resolved_not_kept() {
+        let existing = [state(1, "A", FindingStatus::Open, None)];
+        let changes = reconcile(&existing, &[evaluation("R", "A", Outcome::Unknown)]);
+        assert!(matches!(
+            changes[..],
+            [Change::Resolve {
+                finding_id: 1,
+                previous: FindingStatus::Open
+            }]
+        ));
     }
 }

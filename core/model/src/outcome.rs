@@ -63,9 +63,15 @@ impl Outcome {
         }
     }
 
-    /// Whether this outcome is a finding (everything but `pass` and `not_applicable`).
+    /// Whether this outcome is a finding: `violation`, `warning` or `hint`. `unknown` and
+    /// `error` say the record could not be judged; they are gaps, not findings.
     pub fn is_finding(self) -> bool {
-        !matches!(self, Outcome::Pass | Outcome::NotApplicable)
+        matches!(self, Outcome::Violation | Outcome::Warning | Outcome::Hint)
+    }
+
+    /// Whether the rule could not judge the record (`unknown` or `error`).
+    pub fn is_gap(self) -> bool {
+        matches!(self, Outcome::Unknown | Outcome::Error)
     }
 }
 
@@ -133,7 +139,9 @@ mod tests {
         }
         assert!(!Outcome::Pass.is_finding());
         assert!(!Outcome::NotApplicable.is_finding());
-        assert!(Outcome::Unknown.is_finding());
+        assert!(!Outcome::Unknown.is_finding());
+        assert!(Outcome::Unknown.is_gap() && Outcome::Error.is_gap());
+        assert!(!Outcome::Violation.is_gap());
         assert!(Outcome::Hint.is_finding());
     }
 }

@@ -55,6 +55,7 @@ pub struct ChangeCounts {
     pub reopened: u64,
     pub resolved: u64,
     pub unchanged: u64,
+    /// Evaluations that were `error` (kept as gaps, not findings).
     pub errors: u64,
 }
 
@@ -302,15 +303,6 @@ pub(crate) async fn apply_changes(
             });
         }
     }
-    counts.errors = changes
-        .iter()
-        .filter(|c| match c {
-            Change::New { evaluation }
-            | Change::Reopen { evaluation, .. }
-            | Change::Seen { evaluation, .. } => evaluation.outcome == Outcome::Error,
-            Change::Resolve { .. } => false,
-        })
-        .count() as u64;
     append(tx, &events, now).await?;
     Ok(counts)
 }

@@ -18,6 +18,7 @@ mod cases;
 mod complaints;
 mod filter;
 mod findings;
+mod gaps;
 mod hash;
 mod keys;
 mod migrations;
@@ -40,6 +41,7 @@ pub use complaints::{
     ComplaintChange, ComplaintFilter, ComplaintRow, Conflict, EventRow, NewComplaint, NewEvent,
 };
 pub use findings::{ChangeCounts, FindingFilter, FindingRow, StatusChangeError};
+pub use gaps::{GapCount, GapGrouping, RuleErrors, SweepGaps};
 pub use hash::content_hash;
 pub use outbox::{MailRow, NewMail};
 pub use records::{ImportSummary, StoredRecord};

@@ -28,6 +28,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0003_complaints_outbox.sql"),
         include_str!("../migrations/postgres/0003_complaints_outbox.sql"),
     ),
+    (
+        4,
+        "gaps",
+        include_str!("../migrations/sqlite/0004_gaps.sql"),
+        include_str!("../migrations/postgres/0004_gaps.sql"),
+    ),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

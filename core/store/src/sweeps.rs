@@ -9,6 +9,7 @@ use jiandu_model::{Evaluation, Moment, Record, reconcile};
 use sqlx::Row;
 
 use crate::findings::{ChangeCounts, apply_changes, load_states};
+use crate::gaps::replace_gaps;
 use crate::records::{CHUNK, list_placeholders, stored_record_from_row};
 use crate::{Backend, Store, StoreError, query_error};
 
@@ -472,7 +473,7 @@ impl Store {
             .map(|r| (r.record_id.as_str(), r.unit_id.clone()))
             .collect();
         let unit_of = |record_id: &str| units.get(record_id).cloned().flatten();
-        let counts = apply_changes(
+        let mut counts = apply_changes(
             &mut tx,
             &changes,
             &fingerprints,
@@ -482,6 +483,7 @@ impl Store {
             &now,
         )
         .await?;
+        counts.errors = replace_gaps(&mut tx, &work.record_ids, results, work.sweep_id).await?;
         sqlx::query(
             "UPDATE sweep_batches SET n_new = $1, n_reopened = $2, n_resolved = $3, n_unchanged = $4, n_errors = $5 \
              WHERE sweep_id = $6 AND batch_no = $7",

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use jiandu_model::{ReferenceKind, clock};
 use jiandu_rules::RuleSet;
-use jiandu_store::{Backend, BatchWork, Store, SweepInfo, SweepPlan, SweepTotals};
+use jiandu_store::{Backend, BatchWork, Store, SweepGaps, SweepInfo, SweepPlan, SweepTotals};
 
 use crate::SweepError;
 use crate::batch::{Shared, evaluate};
@@ -49,6 +49,8 @@ pub struct SweepReport {
     pub totals: SweepTotals,
     pub cases_opened: u64,
     pub findings_added_to_cases: u64,
+    /// What the rules could not judge in this sweep (`jiandu gaps` shows them all).
+    pub gaps: SweepGaps,
     pub seconds: f64,
 }
 
@@ -195,6 +197,7 @@ async fn finish(
         totals: store.sweep_totals(info.sweep_id).await?,
         cases_opened,
         findings_added_to_cases,
+        gaps: store.sweep_gaps(info.sweep_id).await?,
         seconds: started.elapsed().as_secs_f64(),
     })
 }

@@ -104,6 +104,8 @@ pub fn summary_json(report: &SweepReport) -> serde_json::Value {
         "findings_resolved": t.findings_resolved,
         "findings_unchanged": t.findings_unchanged,
         "errors": t.errors,
+        "unknown": report.gaps.unknown,
+        "rule_errors": report.gaps.errors,
         "seconds": (report.seconds * 1000.0).round() / 1000.0,
         "full": report.full,
         "reason": report.reason,
@@ -124,13 +126,23 @@ pub fn print_text(report: &SweepReport) {
         report.seconds
     );
     println!(
-        "findings: {} new, {} reopened, {} resolved by the data, {} unchanged; {} rule errors",
-        t.findings_new, t.findings_reopened, t.findings_resolved, t.findings_unchanged, t.errors
+        "findings: {} new, {} reopened, {} resolved by the data, {} unchanged",
+        t.findings_new, t.findings_reopened, t.findings_resolved, t.findings_unchanged
     );
     if report.cases_opened > 0 || report.findings_added_to_cases > 0 {
         println!(
             "cases: {} opened, {} findings added to units' cases",
             report.cases_opened, report.findings_added_to_cases
+        );
+    }
+    println!(
+        "not judged: {} unknown (无法判断, see `jiandu gaps --by field`), {} rule errors (规则出错)",
+        report.gaps.unknown, t.errors
+    );
+    for e in &report.gaps.errors {
+        println!(
+            "  error: {} on {} records: {}",
+            e.rule_id, e.records, e.message
         );
     }
 }
