@@ -1,4 +1,5 @@
-//! House rules checked by a test: every Rust file says what it is for in its first line.
+//! House rules checked by a test: every Rust file says what it is for in its first line, and
+//! the documents generated from the program are the ones committed.
 
 use std::path::Path;
 
@@ -30,5 +31,20 @@ fn every_rust_file_opens_with_a_doc_line() {
     assert!(
         missing.is_empty(),
         "files without a `//!` first line: {missing:?}"
+    );
+}
+
+#[test]
+fn the_field_dictionary_document_is_generated_from_the_program() {
+    let dir = crate::support::temp_dir();
+    let output = crate::support::run_expect(
+        crate::support::jiandu(dir.path()).args(["fields", "--format", "markdown"]),
+        0,
+    );
+    let committed =
+        std::fs::read_to_string(crate::support::repo_root().join("docs/user/fields.md")).unwrap();
+    assert!(
+        committed == crate::support::stdout(&output),
+        "docs/user/fields.md is stale: run `cargo run -- fields --format markdown > docs/user/fields.md`"
     );
 }

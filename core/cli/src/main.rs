@@ -49,6 +49,8 @@ enum Command {
     Check(cmd::check::Args),
     /// Explain every rule's verdict on one record: version chosen, values compared, outcome.
     Explain(cmd::explain::Args),
+    /// The field dictionary: every field, its type and closed values, the rules that read it.
+    Fields(cmd::fields::Args),
     /// Rules: run their test cases, check them, list them, write editor definitions.
     #[command(subcommand)]
     Rules(cmd::rules::Command),
@@ -59,6 +61,8 @@ enum Command {
     /// Findings kept by the sweeps: list, show, set their status.
     #[command(subcommand)]
     Findings(cmd::findings::Command),
+    /// What the rules could not judge (无法判断): counts by field, rule, unit or record type.
+    Gaps(cmd::gaps::Args),
     /// Supervision cases (监督案件): the findings one unit must rectify.
     #[command(subcommand)]
     Cases(cmd::cases::Command),
@@ -110,6 +114,16 @@ fn main() -> ExitCode {
         .init();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        // `jiandu … | head`: the reader went away, as with the panic hook below.
+        Err(err)
+            if err.chain().any(|cause| {
+                cause
+                    .downcast_ref::<std::io::Error>()
+                    .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            ExitCode::from(141)
+        }
         Err(err) => {
             eprintln!("error: {err:#}");
             ExitCode::from(exit_code(&err))
@@ -125,7 +139,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Init => runtime()?.block_on(cmd::init::run(&settings()?)),
         Command::Import(args) => runtime()?.block_on(cmd::import::run(&settings()?, args)),
         Command::Check(args) => cmd::check::run(&settings()?, &cli.profile, args),
-        Command::Explain(args) => cmd::explain::run(&settings()?, &cli.profile, args),
+        Command::Explain(args) => {
+            runtime()?.block_on(cmd::explain::run(&settings()?, &cli.profile, args))
+        }
+        Command::Fields(args) => cmd::fields::run(&settings()?, &cli.profile, args),
         Command::Rules(command) => cmd::rules::run(&settings()?, &cli.profile, command),
         Command::Sweep(args) => {
             runtime()?.block_on(cmd::sweep::run(&settings()?, &cli.profile, args))
@@ -135,6 +152,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Findings(command) => {
             runtime()?.block_on(cmd::findings::run(&settings()?, command))
+        }
+        Command::Gaps(args) => {
+            runtime()?.block_on(cmd::gaps::run(&settings()?, &cli.profile, args))
         }
         Command::Cases(command) => runtime()?.block_on(cmd::cases::run(&settings()?, command)),
         Command::Complaints(command) => {

@@ -28,6 +28,7 @@ mod convert;
 mod engine;
 mod error;
 mod evaluate;
+pub mod fields;
 mod host;
 mod lookups;
 mod meta;
