@@ -36,21 +36,42 @@ fn calendar_day_periods_roll_forward_only_when_asked() {
 }
 
 #[test]
-fn a_year_without_a_notice_is_an_error_naming_the_year() {
+fn a_year_without_a_notice_gives_intervals_naming_the_year() {
     let dir = temp_dir();
-    for args in [
-        vec!["is-working-day", "2027-01-04"],
-        vec!["add-working-days", "2026-12-28", "5"],
-        vec!["add-days", "2026-12-20", "30", "--roll"],
-    ] {
-        let output = run_expect(jiandu(dir.path()).arg("calendar").args(&args), 2);
-        assert!(stdout(&output).is_empty());
-        assert!(
-            stderr(&output).contains("no calendar data for 2027"),
-            "{args:?}: {}",
-            stderr(&output)
-        );
-    }
+    let run = |args: &[&str]| {
+        stdout(&run_expect(
+            jiandu(dir.path()).arg("calendar").args(args),
+            0,
+        ))
+    };
+    // Near 元旦 a Monday may be an adjusted day off: not known before the notice.
+    let day = run(&["is-working-day", "2027-01-04"]);
+    assert!(day.starts_with("uncertain"), "{day}");
+    assert!(day.contains("2027"), "{day}");
+    // 2027-02-08 is 初三: off under 《全国年节及纪念日放假办法》 itself.
+    assert_eq!(run(&["is-working-day", "2027-02-08"]), "false\n");
+    let span = run(&["add-working-days", "2026-12-28", "5"]);
+    assert!(
+        span.starts_with("2027-01-03 – 2027-01-13  (2027 年国务院节假日安排尚未收录"),
+        "{span}"
+    );
+    // Far enough from any festival, the day is certain.
+    assert_eq!(
+        run(&["add-days", "2026-12-20", "30", "--roll"]),
+        "2027-01-19\n"
+    );
+    let json: serde_json::Value = serde_json::from_str(&run(&[
+        "--format",
+        "json",
+        "add-working-days",
+        "2026-12-25",
+        "7",
+    ]))
+    .unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({"earliest": "2027-01-02", "latest": "2027-01-15", "exact": false, "missing_notices": [2027]})
+    );
 }
 
 #[test]
@@ -89,4 +110,125 @@ fn a_malformed_date_is_a_usage_error() {
         "{}",
         stderr(&output)
     );
+}
+
+#[test]
+fn a_hidden_notice_gives_an_interval_that_holds_the_true_deadline() {
+    let dir = temp_dir();
+    let run = |args: &[&str]| {
+        stdout(&run_expect(
+            jiandu(dir.path()).arg("calendar").args(args),
+            0,
+        ))
+    };
+    assert_eq!(
+        run(&["add-working-days", "2025-09-26", "7"]),
+        "2025-10-13\n"
+    );
+    let span = run(&[
+        "--without-notice",
+        "2025",
+        "add-working-days",
+        "2025-09-26",
+        "7",
+    ]);
+    let (earliest, latest) = span.split_once("  ").unwrap().0.split_once(" – ").unwrap();
+    assert!(earliest <= "2025-10-13" && "2025-10-13" <= latest, "{span}");
+}
+
+/// A 2027 arrangement as a person would copy it from the notice.
+const NOTICE_2027: &str = r#"
+title = "国务院办公厅关于2027年部分节假日安排的通知（测试用）"
+number = "国办发明电〔2026〕99号"
+url = "https://example.invalid/2027"
+
+[[holiday]]
+name = "元旦"
+off = ["2027-01-01..2027-01-03"]
+
+[[holiday]]
+name = "春节"
+off = ["2027-02-05..2027-02-12"]
+work = ["2027-02-14", "2027-02-20"]
+
+[[holiday]]
+name = "清明节"
+off = ["2027-04-03..2027-04-05"]
+
+[[holiday]]
+name = "劳动节"
+off = ["2027-05-01..2027-05-05"]
+work = ["2027-04-25", "2027-05-08"]
+
+[[holiday]]
+name = "端午节"
+off = ["2027-06-09"]
+
+[[holiday]]
+name = "中秋节"
+off = ["2027-09-15"]
+
+[[holiday]]
+name = "国庆节"
+off = ["2027-10-01..2027-10-07"]
+work = ["2027-09-26", "2027-10-09"]
+"#;
+
+#[test]
+fn add_year_checks_a_notice_and_makes_its_deadlines_exact() {
+    let dir = temp_dir();
+    let rules = dir.path().join("rules");
+    std::fs::create_dir_all(rules.join("calendar")).unwrap();
+    for file in ["cn-statutory.json", "festivals.tsv"] {
+        std::fs::copy(
+            crate::support::repo_root()
+                .join("rules/calendar")
+                .join(file),
+            rules.join("calendar").join(file),
+        )
+        .unwrap();
+    }
+    let calendar = |args: &[&str], code: i32| {
+        run_expect(
+            jiandu(dir.path())
+                .arg("calendar")
+                .args(args)
+                .env("JIANDU_RULES_DIR", &rules),
+            code,
+        )
+    };
+    // A day both off and worked is refused, and nothing is written.
+    let bad = NOTICE_2027.replace(
+        r#"work = ["2027-02-14", "2027-02-20"]"#,
+        r#"work = ["2027-02-07"]"#,
+    );
+    std::fs::write(dir.path().join("bad.toml"), bad).unwrap();
+    let refused = calendar(&["add-year", "2027", "bad.toml"], 2);
+    assert!(
+        stderr(&refused).contains("2027-02-07"),
+        "{}",
+        stderr(&refused)
+    );
+    assert!(
+        stdout(&calendar(&["add-working-days", "2026-12-25", "7"], 0)).contains(" – "),
+        "the refused notice must not have been written"
+    );
+    std::fs::write(dir.path().join("2027.toml"), NOTICE_2027).unwrap();
+    let added = calendar(&["add-year", "2027", "2027.toml"], 0);
+    assert!(
+        stdout(&added).starts_with("added 2027"),
+        "{}",
+        stdout(&added)
+    );
+    // 12-28..31 and 01-04..01-06: the seventh working day after 2026-12-25.
+    assert_eq!(
+        stdout(&calendar(&["add-working-days", "2026-12-25", "7"], 0)),
+        "2027-01-06\n"
+    );
+    assert_eq!(
+        stdout(&calendar(&["is-working-day", "2027-02-14"], 0)),
+        "true\n"
+    );
+    let again = calendar(&["add-year", "2027", "2027.toml"], 2);
+    assert!(stderr(&again).contains("--replace"), "{}", stderr(&again));
 }

@@ -7,8 +7,9 @@
 //! and `complainant_informed_date` come from the unit's accept or not-accept (the platform
 //! tells the complainant when the decision is recorded); for a report the same decision is
 //! the `filing_decision_date`, and a real-name reporter is told with it; a complaint's
-//! `resolve` ends the mediation (`mediation_end_date`). The complainant's identity is not
-//! copied into the record.
+//! `resolve` ends the mediation (`mediation_end_date`); with no decision in the log the
+//! decision fields are null (not yet decided). The item's `sector_profile` is the handling
+//! unit's sector. The complainant's identity is not copied into the record.
 
 use jiandu_model::{ActionKind, ComplaintKind, Moment, Record};
 use serde_json::{Map, Value, json};
@@ -35,6 +36,8 @@ pub struct Places {
     pub domicile: Option<String>,
     pub act: Option<String>,
     pub handling_unit: Option<String>,
+    /// The handling unit's sector: the item's `sector_profile`.
+    pub sector: Option<String>,
 }
 
 fn put(map: &mut Map<String, Value>, key: &str, value: impl Into<Value>) {
@@ -98,6 +101,9 @@ pub fn mirror(
     if let Some(place) = &places.handling_unit {
         put(&mut body, "handling_unit_region", place.as_str());
     }
+    if let Some(sector) = &places.sector {
+        put(&mut body, "sector_profile", sector.as_str());
+    }
     if let Some(date) = intake.dispute_date {
         put(&mut body, "dispute_date", date.to_string());
     }
@@ -151,13 +157,24 @@ pub fn mirror(
             ComplaintKind::Report => {
                 put(&mut body, "filing_decision_date", day.as_str());
                 put(&mut body, "accepted", accepted);
-                let real_name = intake.complainant.real_name.unwrap_or(false);
-                put(&mut body, "reporter_real_name", real_name);
-                if real_name {
-                    put(&mut body, "reporter_informed_date", day.as_str());
+                // Whether the report was made in one's own name is the push's to say; when it
+                // does not, CPL-REPORT-NOTIFY-5WD cannot know whether it applies.
+                if let Some(real_name) = intake.complainant.real_name {
+                    put(&mut body, "reporter_real_name", real_name);
+                    if real_name {
+                        put(&mut body, "reporter_informed_date", day.as_str());
+                    }
                 }
             }
         }
+    } else {
+        // The log is the whole handling: no decision in it means none was made yet.
+        put(&mut body, "accepted", Value::Null);
+        let field = match intake.kind {
+            ComplaintKind::Complaint => "accept_decision_date",
+            ComplaintKind::Report => "filing_decision_date",
+        };
+        put(&mut body, field, Value::Null);
     }
     // What the units stated, later statements over earlier ones.
     for e in log {

@@ -94,6 +94,8 @@ pub struct UnitInfo {
     pub name: String,
     pub department_code: Option<String>,
     pub region_code: Option<String>,
+    /// The sector code (`sector_profile` of the items it handles), when the unit row gives it.
+    pub sector: Option<String>,
     pub email: Option<String>,
     pub is_dispatcher: bool,
 }
@@ -106,6 +108,7 @@ impl UnitInfo {
             name: text("name").unwrap_or_else(|| row.key().to_owned()),
             department_code: text("department_code"),
             region_code: text("region_code"),
+            sector: text("sector"),
             email: text("email"),
             is_dispatcher: row.body().get("is_dispatcher").and_then(|v| v.as_bool()) == Some(true),
         }

@@ -281,15 +281,16 @@ fn plan_handling(
         facts: json!({}),
     };
     // What a unit states when it closes an item: no jurisdiction dispute, no violation clue
-    // found in mediation, mediation not terminated early; for a report, nothing disclosed.
+    // found in mediation, mediation not terminated early, no testing period; for a report,
+    // nothing disclosed and no extension.
     let closing = |at: Moment, action: Action| PlannedAction {
         at,
         action,
         by: By::CurrentUnit,
         facts: if report {
-            json!({"dispute_start_date": null, "disclosures": []})
+            json!({"dispute_start_date": null, "disclosures": [], "testing_periods": null, "extension_approved_date": null})
         } else {
-            json!({"dispute_start_date": null, "clue_found_date": null, "termination_decision_date": null})
+            json!({"dispute_start_date": null, "clue_found_date": null, "termination_decision_date": null, "testing_periods": null})
         },
     };
     let mut since = received;

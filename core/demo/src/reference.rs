@@ -277,6 +277,7 @@ impl Unit {
             "unit_id": self.unit_id, "name": self.name, "department": self.department.name,
             "department_code": self.department.code, "region_code": self.region_code,
             "uscc": self.uscc, "email": self.email, "is_dispatcher": is_dispatcher,
+            "sector": self.department.sector,
         })
     }
 
@@ -286,7 +287,18 @@ impl Unit {
             "name": self.name, "uscc": self.uscc, "region_code": self.region_code,
             "unit_id": self.unit_id, "department": self.department.name,
             "is_enforcement_subject": true, "legal_basis_ok": true,
+            "level": self.level(), "vertical": false, "kind": "other",
         })
+    }
+
+    /// The level whose people's government reviews the unit's acts: a city bureau and the
+    /// city ecology bureau's district branches (派出机构, 行政复议法 第二十四条) are city level.
+    pub fn level(&self) -> &'static str {
+        if self.region_code.ends_with("00") || self.department.code == "sthj" {
+            "city"
+        } else {
+            "county"
+        }
     }
 }
 

@@ -60,13 +60,18 @@ impl ReferenceKind {
     }
 
     fn fields(self) -> Vec<(&'static str, FieldKind)> {
-        let natures = crate::record::dictionary::dictionary()
+        let d = crate::record::dictionary::dictionary();
+        let natures = d
             .vocabulary("party_natures")
             .expect("the dictionary defines party natures");
+        let sectors = d
+            .vocabulary("sectors")
+            .expect("the dictionary defines sectors");
         match self {
             ReferenceKind::Unit => vec![
                 ("region_code", FieldKind::RegionCode),
                 ("is_dispatcher", FieldKind::Bool),
+                ("sector", FieldKind::Enum(sectors)),
             ],
             ReferenceKind::Officer => vec![
                 ("cert_valid_from", FieldKind::Date),

@@ -109,6 +109,9 @@ pub async fn run(settings: Settings, profile: &str, args: Args) -> Result<()> {
     println!("  jiandu findings list --rule PEN-DEADLINE-90D     the findings of one rule");
     println!("  jiandu cases list                                the units' supervision cases");
     println!(
+        "  jiandu gaps --by field                           what the rules could not judge, and why"
+    );
+    println!(
         "  jiandu graph analyse                             repeat patterns, double fines, inspections over the cap"
     );
     println!("  jiandu graph export --format svg --out graph.svg the case graph as a picture");
@@ -138,9 +141,7 @@ async fn print_findings(store: &Store, data: &jiandu_demo::DemoData) -> Result<(
         entry.1 += n;
     }
     println!();
-    println!(
-        "findings per rule (violation / warning / hint / unknown / error; planted defects beside):"
-    );
+    println!("findings per rule (violation / warning / hint; planted defects beside):");
     for (rule, outcomes) in &by_rule {
         let n = |o: &str| outcomes.get(o).copied().unwrap_or(0);
         let planted = planted
@@ -148,13 +149,11 @@ async fn print_findings(store: &Store, data: &jiandu_demo::DemoData) -> Result<(
             .map(|p| format!("planted {p}"))
             .unwrap_or_default();
         println!(
-            "  {:<28} {:>5} / {:>4} / {:>4} / {:>4} / {:>3}  {}",
+            "  {:<28} {:>5} / {:>4} / {:>4}  {}",
             rule,
             n("violation"),
             n("warning"),
             n("hint"),
-            n("unknown"),
-            n("error"),
             planted
         );
     }

@@ -115,6 +115,15 @@ pub(crate) fn generate(mk: &mut Gen<'_>) -> Value {
     }
     record["items"] = json!(items);
     duration_fields(mk, &mut record, start.date(), &mut planted);
+    super::fill_known(
+        &mut record,
+        &[
+            ("testing_periods", Value::Null),
+            ("released_date", Value::Null),
+            ("property_returned_date", Value::Null),
+            ("disposal_decision_date", Value::Null),
+        ],
+    );
 
     let av: Vec<String> = if mk.plant(NO_AV_RECORD, &mut planted) {
         vec![]

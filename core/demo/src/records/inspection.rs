@@ -80,6 +80,7 @@ pub(crate) fn generate<'a>(mk: &mut Gen<'a>, found_violation: bool) -> Generated
         "record_id": record_id,
         "record_type": "inspection",
         "agency": unit.agency(),
+        "entrusted_org": Value::Null,
         "party": party_value,
         "officers": officers.iter().map(|o| o.on_record()).collect::<Vec<_>>(),
         "cert_shown": cert_shown,

@@ -148,6 +148,16 @@ pub(crate) fn generate(mk: &mut Gen<'_>, inspection: &Generated<'_>) -> Value {
             ("hearing_date", Value::Null),
             ("complex_or_major", json!(false)),
             ("publish_required", json!(!summary)),
+            ("recusal_application", json!(false)),
+            ("confiscation_value", Value::Null),
+            ("special_law_exemption", json!(false)),
+            ("extensions", Value::Null),
+            ("excluded_periods", Value::Null),
+            (
+                "remedy_notice",
+                json!({"review_bodies": remedy_bodies(decided), "review_days": 60,
+                       "suit_months": if decided >= Date::from_ymd(2015, 5, 1).expect("valid date") { 6 } else { 3 }}),
+            ),
             (
                 "process_records",
                 json!({"start": true, "investigation": true, "review": true, "decision": true, "service": true, "execution": true}),
@@ -247,9 +257,13 @@ fn ordinary_fields(
     if suspend {
         types.push("suspend_business");
     }
-    if mk.rng.chance(0.15) {
+    // Gains below every 较大数额 threshold, so that they never make a hearing due.
+    record["confiscation_value"] = if mk.rng.chance(0.15) {
         types.push("confiscate_illegal_gains");
-    }
+        Money::from_yuan(mk.rng.range(5, 80) * 100).to_json()
+    } else {
+        Value::Null
+    };
     record["procedure"] = json!("ordinary");
     record["filing_date"] = json!(filing);
     record["penalty_types"] = json!(types);
@@ -430,4 +444,14 @@ pub(crate) fn double_fines(mk: &mut Gen<'_>, records: &[Value]) -> Vec<Value> {
         extra.push(copy);
     }
     extra
+}
+
+/// The review body a decision names: the same-level government from 2024 (行政复议法 2023
+/// 第二十四条), before that the choice the old law gave.
+fn remedy_bodies(decided: Date) -> Value {
+    if decided >= Date::from_ymd(2024, 1, 1).expect("valid date") {
+        json!(["same_level_government"])
+    } else {
+        json!(["same_level_government", "superior_department"])
+    }
 }
