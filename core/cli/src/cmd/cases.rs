@@ -14,6 +14,7 @@ use crate::settings::Settings;
 pub enum Command {
     /// List cases, optionally of one unit or in one state.
     List {
+        /// The unit: its id or its name.
         #[arg(long)]
         unit: Option<String>,
         #[arg(long)]
@@ -45,7 +46,10 @@ pub async fn run(settings: &Settings, command: Command) -> Result<()> {
             unit,
             state,
             format,
-        } => list(&store, unit.as_deref(), state, format).await,
+        } => {
+            let unit = super::units::resolve_opt(&store, unit).await?;
+            list(&store, unit.as_deref(), state, format).await
+        }
         Command::Show { id, format } => show(&store, id, format).await,
         Command::SetState {
             id,

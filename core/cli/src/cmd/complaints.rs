@@ -17,7 +17,8 @@ use crate::settings::Settings;
 
 #[derive(Debug, clap::Args)]
 pub struct Who {
-    /// Act as this unit (签收, 退回, 受理, 办结 are a unit's); without it, as the dispatcher.
+    /// Act as this unit, by id or name (签收, 退回, 受理, 办结 are a unit's); without it, as
+    /// the dispatcher.
     #[arg(long, value_name = "UNIT")]
     pub unit: Option<String>,
     /// The person acting (default: $JIANDU_ACTOR, else $USER).
@@ -78,6 +79,7 @@ pub enum Command {
     /// Dispatcher: assign an item (received or returned) to a unit.
     Assign {
         id: String,
+        /// The unit: its id or its name.
         #[arg(long, value_name = "UNIT")]
         to: String,
         #[arg(long)]
@@ -102,6 +104,7 @@ pub enum Command {
     /// Dispatcher: transfer (转办) an item to another unit. A unit may not.
     Transfer {
         id: String,
+        /// The unit: its id or its name.
         #[arg(long, value_name = "UNIT")]
         to: String,
         #[arg(long)]
@@ -207,6 +210,13 @@ async fn act(
 ) -> Result<()> {
     let label = action.kind();
     let directory = service.directory().await?;
+    // The unit acting may be named by its name as well as its id.
+    let who = &Who {
+        unit: super::units::resolve_opt(&service.store, who.unit.clone()).await?,
+        actor: who.actor.clone(),
+        at: who.at.clone(),
+        facts: who.facts.clone(),
+    };
     let row = service
         .act_in(
             id,
@@ -256,6 +266,7 @@ async fn dispatch(service: &Complaints, command: Command) -> Result<()> {
             queue,
             format,
         } => {
+            let unit = super::units::resolve_opt(&service.store, unit).await?;
             let filter = ComplaintFilter {
                 unit_id: unit,
                 state,
@@ -298,7 +309,10 @@ async fn dispatch(service: &Complaints, command: Command) -> Result<()> {
             to,
             reason,
             who,
-        } => act(service, &id, Action::Assign { to_unit: to }, &who, reason).await,
+        } => {
+            let to_unit = super::units::resolve(&service.store, &to).await?;
+            act(service, &id, Action::Assign { to_unit }, &who, reason).await
+        }
         Command::Ack { id, who } => act(service, &id, Action::Acknowledge, &who, None).await,
         Command::Return { id, reason, who } => {
             // The state machine refuses a blank reason with the law's words.
@@ -310,7 +324,10 @@ async fn dispatch(service: &Complaints, command: Command) -> Result<()> {
             to,
             reason,
             who,
-        } => act(service, &id, Action::Transfer { to_unit: to }, &who, reason).await,
+        } => {
+            let to_unit = super::units::resolve(&service.store, &to).await?;
+            act(service, &id, Action::Transfer { to_unit }, &who, reason).await
+        }
         Command::Accept { id, not, who } => {
             let action = match not {
                 Some(ground) => Action::NotAccept { ground },

@@ -43,7 +43,7 @@ pub enum Command {
 
 #[derive(Debug, clap::Args)]
 pub struct FilterArgs {
-    /// The responsible unit's id.
+    /// The responsible unit: its id or its name.
     #[arg(long)]
     pub unit: Option<String>,
     #[arg(long)]
@@ -87,7 +87,11 @@ pub async fn run(settings: &Settings, command: Command) -> Result<()> {
             filter,
             limit,
             format,
-        } => list(&store, filter.into_filter(limit), format).await,
+        } => {
+            let mut filter = filter;
+            filter.unit = super::units::resolve_opt(&store, filter.unit).await?;
+            list(&store, filter.into_filter(limit), format).await
+        }
         Command::Show { id, format } => show(&store, id, format).await,
         Command::SetStatus {
             id,

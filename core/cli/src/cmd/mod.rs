@@ -16,6 +16,7 @@ pub mod init;
 pub mod rules;
 pub mod serve;
 pub mod sweep;
+pub mod units;
 
 /// Output for people (`text`) or for programs (`json`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
