@@ -304,3 +304,82 @@ fn explain_shows_the_version_the_values_and_the_outcome() {
     );
     assert!(text.contains("outcome: violation"), "{text}");
 }
+
+#[test]
+fn a_word_outside_a_closed_vocabulary_is_refused_naming_field_value_and_allowed_values() {
+    let dir = temp_dir();
+    let refused = run_expect(
+        jiandu(dir.path())
+            .arg("check")
+            .arg(fixture("contract/agency-head.json")),
+        2,
+    );
+    assert!(stdout(&refused).is_empty());
+    let message = stderr(&refused);
+    for part in [
+        "agency-head.json:2 (data row 1)",
+        "field `extensions[0].approver_role`",
+        "`agency_head` is not an allowed value (did you mean `head`?)",
+        "allowed: head (行政机关负责人), collective (负责人集体讨论)",
+    ] {
+        assert!(message.contains(part), "{part}: {message}");
+    }
+    // Translated by a mapping, the head's extension counts and the decision is in time.
+    let output = run_expect(
+        jiandu(dir.path())
+            .args(["check", "--all", "--mapping"])
+            .arg(fixture("contract/agency-head.toml"))
+            .arg(fixture("contract/agency-head.json")),
+        0,
+    );
+    let got = outcomes(&stdout(&output));
+    assert_eq!(
+        got.get(&("EXT-AGENCY-HEAD".to_owned(), "PEN-DEADLINE-90D".to_owned())),
+        Some(&("pass".to_owned(), "2021-07-15".to_owned()))
+    );
+}
+
+#[test]
+fn a_field_no_rule_reads_is_named_with_the_closest_known_one() {
+    let dir = temp_dir();
+    let output = run_expect(
+        jiandu(dir.path())
+            .arg("check")
+            .arg(fixture("contract/execution-type.jsonl")),
+        0,
+    );
+    let errors = stderr(&output);
+    let notices: Vec<&str> = errors
+        .lines()
+        .filter(|l| l.starts_with("notice: "))
+        .collect();
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert!(
+        notices[0].contains("execution-type.jsonl:1: `execution_type` is not a field jiandu reads"),
+        "{}",
+        notices[0]
+    );
+    assert!(
+        notices[0].ends_with("did you mean `execution_kind`（强制执行类型）?"),
+        "{}",
+        notices[0]
+    );
+    // Whether EXE-DEMOLITION applies hangs on the field it should have been.
+    let explained = run_expect(
+        jiandu(dir.path())
+            .args(["explain", "EXE-TYPO", "--file"])
+            .arg(fixture("contract/execution-type.jsonl")),
+        0,
+    );
+    assert!(
+        stderr(&explained).contains("did you mean `execution_kind`"),
+        "{}",
+        stderr(&explained)
+    );
+    assert!(
+        stdout(&explained)
+            .contains("whether the rule applies depends on execution_kind, not recorded"),
+        "{}",
+        stdout(&explained)
+    );
+}

@@ -38,6 +38,77 @@ fn demo_makes_a_database_with_thousands_of_records_of_every_kind() {
             "{record_type}: {counts:?}"
         );
     }
+    // Findings are violations, warnings and hints; what could not be judged is a gap.
+    let findings = stdout(&run_expect(
+        jiandu(&demo).args(["findings", "list", "--limit", "0", "--format", "json"]),
+        0,
+    ));
+    let mut outcomes = std::collections::BTreeSet::new();
+    for line in findings.lines() {
+        let finding: serde_json::Value = serde_json::from_str(line).unwrap();
+        outcomes.insert(finding["outcome"].as_str().unwrap().to_owned());
+    }
+    assert!(outcomes.contains("violation"), "{outcomes:?}");
+    for outcome in &outcomes {
+        assert!(
+            ["violation", "warning", "hint"].contains(&outcome.as_str()),
+            "{outcome}"
+        );
+    }
+    let gaps: Vec<serde_json::Value> = serde_json::from_str(&stdout(&run_expect(
+        jiandu(&demo).args(["gaps", "--by", "field", "--format", "json"]),
+        0,
+    )))
+    .unwrap();
+    let by_rule: Vec<serde_json::Value> = serde_json::from_str(&stdout(&run_expect(
+        jiandu(&demo).args(["gaps", "--by", "rule", "--format", "json"]),
+        0,
+    )))
+    .unwrap();
+    let total = |rows: &[serde_json::Value]| -> u64 {
+        rows.iter().map(|r| r["judgements"].as_u64().unwrap()).sum()
+    };
+    assert!(!gaps.is_empty());
+    assert_eq!(total(&gaps), total(&by_rule));
+    assert!(
+        text.contains(&format!("not judged: {} unknown", total(&gaps))),
+        "{text}"
+    );
+    let open_items = gaps
+        .iter()
+        .find(|g| g["key"] == "mediation_end_date")
+        .expect("complaints still in mediation lack its end");
+    assert_eq!(open_items["label"], "调解终止日期");
+    let table = stdout(&run_expect(
+        jiandu(&demo).args(["gaps", "--by", "field"]),
+        0,
+    ));
+    assert!(
+        table.lines().any(|l| l.starts_with("mediation_end_date")
+            && l.contains("调解终止日期")
+            && l.contains(&open_items["records"].to_string())),
+        "{table}"
+    );
+    // A unit is named by its name as well as its id.
+    let list = |unit: &str| {
+        stdout(&run_expect(
+            jiandu(&demo).args(["findings", "list", "--limit", "0", "--unit", unit]),
+            0,
+        ))
+    };
+    let by_id = list("441802-scjg");
+    assert!(by_id.contains("441802-scjg"), "{by_id}");
+    assert_eq!(by_id, list("清城区市场监督管理局"));
+    let unknown = run_expect(
+        jiandu(&demo).args(["findings", "list", "--unit", "清城区市场监管局"]),
+        2,
+    );
+    assert!(
+        stderr(&unknown).contains("the closest: 清城区市场监督管理局 (441802-scjg)"),
+        "{}",
+        stderr(&unknown)
+    );
+
     // The demo directory works as a jiandu working directory.
     let init = run_expect(jiandu(&demo).arg("init"), 0);
     assert!(

@@ -233,3 +233,67 @@ fn reference_data_imports_and_refuses_bad_rows() {
         assert_eq!(unit.unwrap().text("email"), Some("scjg@qingyuan.example"));
     });
 }
+
+#[test]
+fn a_mapping_translates_source_words_and_the_store_keeps_the_codes() {
+    for_each_db(|db| {
+        let dir = temp_dir();
+        let mapping = fixture("contract/agency-head.toml");
+        let refused = run_expect(
+            jiandu(dir.path())
+                .args(["--db", &db.url, "import", "records"])
+                .arg(fixture("contract/agency-head.json")),
+            2,
+        );
+        assert!(
+            stderr(&refused).contains("`agency_head` is not an allowed value"),
+            "{}",
+            stderr(&refused)
+        );
+        assert_eq!(count_records(db), 0);
+        for file in ["contract/agency-head.json", "contract/messy.csv"] {
+            run_expect(
+                jiandu(dir.path())
+                    .args(["--db", &db.url, "import", "records", "--mapping"])
+                    .arg(&mapping)
+                    .arg(fixture(file)),
+                0,
+            );
+        }
+        let extension = stored_body(db, "EXT-AGENCY-HEAD");
+        assert_eq!(
+            extension["extensions"][0]["approver_role"], "head",
+            "{}: {extension}",
+            db.backend
+        );
+        // Chinese labels become codes; 未知 (unknown) becomes a field not recorded.
+        let complaint = stored_body(db, "C1");
+        assert_eq!(complaint["record_type"], "complaint");
+        assert_eq!(complaint["channel"], "petition");
+        assert_eq!(complaint["accepted"], false);
+        assert!(complaint.get("nonaccept_ground").is_none(), "{complaint}");
+        assert_eq!(stored_body(db, "C2")["channel"], "12345");
+    });
+}
+
+#[test]
+fn a_mapping_that_translates_to_a_word_the_field_cannot_hold_is_refused() {
+    let dir = temp_dir();
+    std::fs::write(
+        dir.path().join("m.toml"),
+        "[values.\"extensions[].approver_role\"]\n\"局长\" = \"director\"\n",
+    )
+    .unwrap();
+    let output = run_expect(
+        jiandu(dir.path())
+            .args(["import", "records", "--mapping", "m.toml"])
+            .arg(fixture("contract/agency-head.json")),
+        2,
+    );
+    let message = stderr(&output);
+    assert!(message.contains("m.toml"), "{message}");
+    assert!(
+        message.contains("not an allowed value of `extensions[].approver_role`"),
+        "{message}"
+    );
+}

@@ -1,6 +1,6 @@
 //! The shipped rules: complete, passing their own cases, listed by id, describable to editors.
 
-use crate::support::{jiandu, repo_root, run_expect, stdout, temp_dir};
+use crate::support::{jiandu, repo_root, run_expect, stderr, stdout, temp_dir};
 
 #[test]
 fn every_shipped_rule_passes_its_cases() {
@@ -115,4 +115,89 @@ fn definitions_describe_the_host_api() {
     ] {
         assert!(text.contains(name), "{name} is not in the definitions");
     }
+}
+
+#[test]
+fn fields_lists_every_field_a_shipped_rule_reads_with_its_type_and_vocabulary() {
+    let dir = temp_dir();
+    let listed: Vec<serde_json::Value> = serde_json::from_str(&stdout(&run_expect(
+        jiandu(dir.path()).args(["fields", "--format", "json"]),
+        0,
+    )))
+    .unwrap();
+    let by_path: std::collections::HashMap<&str, &serde_json::Value> = listed
+        .iter()
+        .map(|f| (f["path"].as_str().unwrap(), f))
+        .collect();
+    // Read each rule's `reads` from its file, independently of the program.
+    let mut checked = 0;
+    for pack in std::fs::read_dir(repo_root().join("rules")).unwrap() {
+        for file in std::fs::read_dir(pack.unwrap().path())
+            .into_iter()
+            .flatten()
+        {
+            let file = file.unwrap().path();
+            if file.extension().is_none_or(|e| e != "rhai")
+                || file.to_string_lossy().contains("routing")
+            {
+                continue;
+            }
+            let text = std::fs::read_to_string(&file).unwrap();
+            let front = &text[text.find("/*---").unwrap() + 5..text.find("---*/").unwrap()];
+            let meta: toml::Table = toml::from_str(front).unwrap();
+            let id = meta["id"].as_str().unwrap();
+            let reads = meta
+                .get("reads")
+                .and_then(|r| r.as_array())
+                .cloned()
+                .unwrap_or_default();
+            for path in reads.iter().map(|p| p.as_str().unwrap()) {
+                let field = by_path.get(path).unwrap_or_else(|| {
+                    panic!("{id} reads {path}, which `jiandu fields` does not list")
+                });
+                assert!(field["type"].is_string(), "{path}");
+                assert!(
+                    field["rules"].as_array().unwrap().iter().any(|r| r == id),
+                    "{path} does not name {id}"
+                );
+                if field["type"] == "enum" {
+                    assert!(field["vocabulary"].is_string(), "{path}");
+                    assert!(!field["values"].as_array().unwrap().is_empty(), "{path}");
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 500, "{checked} reads checked");
+    let role = by_path["extensions[].approver_role"];
+    assert_eq!(role["vocabulary"], "roles");
+    assert_eq!(role["values"][0]["code"], "head");
+    assert_eq!(role["values"][0]["zh"], "行政机关负责人");
+    // --rule narrows the list to that rule's fields.
+    let one: Vec<serde_json::Value> = serde_json::from_str(&stdout(&run_expect(
+        jiandu(dir.path()).args(["fields", "--format", "json", "--rule", "CPL-SIGN-1WD"]),
+        0,
+    )))
+    .unwrap();
+    let paths: Vec<&str> = one.iter().map(|f| f["path"].as_str().unwrap()).collect();
+    assert_eq!(
+        paths,
+        [
+            "received_date",
+            "handover_log",
+            "handover_log[].action",
+            "handover_log[].at",
+            "handover_log[].unit",
+            "handover_log[].to_unit"
+        ]
+    );
+    let unknown = run_expect(
+        jiandu(dir.path()).args(["fields", "--rule", "CPL-SIGN-2WD"]),
+        2,
+    );
+    assert!(
+        stderr(&unknown).contains("CPL-SIGN-1WD"),
+        "{}",
+        stderr(&unknown)
+    );
 }

@@ -3,6 +3,7 @@
 use std::io::Write;
 
 use anyhow::Result;
+use jiandu_model::record::dictionary::similarity;
 use jiandu_rules::fields::{self, FieldUse};
 
 use super::pad;
@@ -31,20 +32,27 @@ pub fn run(settings: &Settings, profile: &str, args: Args) -> Result<()> {
     if let Some(id) = &args.rule
         && !set.rules.iter().any(|r| &r.meta.id == id)
     {
-        let mut close: Vec<&str> = set
+        let words = |s: &str| s.to_ascii_lowercase().replace('-', "_");
+        let mut scored: Vec<(f64, &str)> = set
             .rules
             .iter()
-            .map(|r| r.meta.id.as_str())
-            .filter(|r| r.split('-').next() == id.split('-').next())
+            .map(|r| {
+                (
+                    similarity(&words(id), &words(&r.meta.id)),
+                    r.meta.id.as_str(),
+                )
+            })
+            .filter(|(score, _)| *score >= 0.5)
             .collect();
-        close.truncate(8);
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+        let close: Vec<&str> = scored.iter().take(5).map(|(_, id)| *id).collect();
         return Err(BadInput(format!(
             "no rule `{id}` in {}{}",
             set.dir.display(),
             if close.is_empty() {
                 String::new()
             } else {
-                format!("; rules of that pack: {}", close.join(", "))
+                format!("; the closest: {}", close.join(", "))
             }
         ))
         .into());
