@@ -89,6 +89,34 @@ fn demo_makes_a_database_with_thousands_of_records_of_every_kind() {
             && l.contains(&open_items["records"].to_string())),
         "{table}"
     );
+    // A stored record is explained from the database.
+    let first_finding: serde_json::Value =
+        serde_json::from_str(findings.lines().next().unwrap()).unwrap();
+    let record_id = first_finding["record_id"].as_str().unwrap();
+    let rule_id = first_finding["rule_id"].as_str().unwrap();
+    let explained = stdout(&run_expect(jiandu(&demo).args(["explain", record_id]), 0));
+    assert!(
+        explained.starts_with(&format!("record {record_id} (")),
+        "{explained}"
+    );
+    let verdict = explained
+        .split("\n\n")
+        .find(|block| block.starts_with(rule_id))
+        .unwrap_or_else(|| panic!("{rule_id} in {explained}"));
+    assert!(
+        verdict.contains(&format!(
+            "outcome: {}",
+            first_finding["outcome"].as_str().unwrap()
+        )),
+        "{verdict}"
+    );
+    let missing = run_expect(jiandu(&demo).args(["explain", "NO-SUCH-RECORD"]), 2);
+    assert!(
+        stderr(&missing).contains("no record with record_id `NO-SUCH-RECORD`"),
+        "{}",
+        stderr(&missing)
+    );
+
     // A unit is named by its name as well as its id.
     let list = |unit: &str| {
         stdout(&run_expect(

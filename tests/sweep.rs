@@ -301,6 +301,25 @@ fn findings_keep_their_identity_through_edits_and_manual_statuses_survive() {
             ]
             .map(|(a, b)| (a.to_owned(), b.to_owned()))
         );
+        // What could not be judged is counted the same way on both backends, by any grouping.
+        let gaps = |by: &str| -> Vec<Value> {
+            let output = run_expect(
+                jiandu(&repo_root()).args(["--db", url, "gaps", "--by", by, "--format", "json"]),
+                0,
+            );
+            serde_json::from_slice(&output.stdout).unwrap()
+        };
+        for by in ["field", "rule", "unit", "record-type"] {
+            let total: u64 = gaps(by)
+                .iter()
+                .map(|g| g["judgements"].as_u64().unwrap())
+                .sum();
+            assert_eq!(total, n(&first, "unknown"), "{}: --by {by}", db.backend);
+        }
+        let by_type = gaps("record-type");
+        let penalty = by_type.iter().find(|g| g["key"] == "penalty").unwrap();
+        assert_eq!(penalty["label"], "行政处罚");
+        assert_eq!(penalty["records"], 3, "{by_type:?}");
         let late = the_finding(url, "SW-P-SERVED", "PEN-SERVICE-7WD");
         assert_eq!(late["status"], "open");
         assert_eq!(late["outcome"], "violation");

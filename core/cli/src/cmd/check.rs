@@ -137,6 +137,16 @@ pub fn run(settings: &Settings, profile: &str, args: Args) -> Result<()> {
         Format::Table => write_table(&mut out, &shown)?,
     }
     out.flush()?;
+    let gaps = results
+        .iter()
+        .flatten()
+        .filter(|e| e.outcome.is_gap())
+        .count();
+    if !args.all && gaps > 0 {
+        eprintln!(
+            "note: {gaps} judgements could not be made (unknown or error, 无法判断); --all shows them with the field each lacks"
+        );
+    }
     if broken {
         anyhow::bail!("some rules could not be loaded (see above); the other rules ran");
     }
