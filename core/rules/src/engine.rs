@@ -83,6 +83,7 @@ pub(crate) fn sandboxed(host: HostRef) -> Engine {
         .combine_flatten(exported_module!(host::restraints::restraints_api))
         .combine_flatten(exported_module!(host::values::text_api))
         .combine_flatten(exported_module!(host::unrecorded::unrecorded_api))
+        .combine_flatten(host::unrecorded::operators())
         .combine_flatten(exported_module!(host::span::span_api));
     engine.register_global_module(api.into());
     engine

@@ -337,6 +337,39 @@ fn a_field_not_recorded_is_never_taken_as_false() {
 }
 
 #[test]
+fn every_operator_on_a_value_not_recorded_stops_the_rule_whichever_side_it_is_on() {
+    for expr in [
+        r#"v == "x""#,
+        r#""x" != v"#,
+        "v == 1",
+        "1.5 < v",
+        "v >= date(\"2024-01-01\")",
+        "moment(\"2024-01-01T09:00:00+08:00\") > v",
+        "v <= money(1)",
+        "v == ()",
+        "[] != v",
+        "#{} == v",
+        "v == true",
+        "!v",
+        "v + 1 > 2",
+        "1 - v > 0",
+    ] {
+        let rule = format!(
+            "/*---\nid = \"T-OPS\"\ntitle_zh = \"运算\"\ntitle_en = \"ops\"\nrecord_types = [\"penalty\"]\n\
+             reads = [\"e_service_confirmation\"]\n\n[[versions]]\nbasis = \"无\"\ncheck = \"check\"\n---*/\n\
+             fn check(r) {{ let v = get(r, \"e_service_confirmation\"); if {expr} {{ pass() }} else {{ violation(\"否\", \"no\") }} }}\n"
+        );
+        let (_dir, set) = load(&[("T-OPS.rhai", rule.as_str())]);
+        let e = outcome_of(&set, "T-OPS", json!({}));
+        assert_eq!(e.outcome, Outcome::Unknown, "{expr}: {}", e.message);
+        assert_eq!(
+            e.evidence["absent_field"], "e_service_confirmation",
+            "{expr}"
+        );
+    }
+}
+
+#[test]
 fn applicability_comes_before_the_version_and_the_fields() {
     let (_dir, set) = load(&[("T-TRI.rhai", TRI)]);
     let summary = outcome_of(&set, "T-TRI", json!({"procedure": "summary"}));
