@@ -136,44 +136,6 @@ fn a_hidden_notice_gives_an_interval_that_holds_the_true_deadline() {
     assert!(earliest <= "2025-10-13" && "2025-10-13" <= latest, "{span}");
 }
 
-/// A 2027 arrangement as a person would copy it from the notice.
-const NOTICE_2027: &str = r#"
-title = "国务院办公厅关于2027年部分节假日安排的通知（测试用）"
-number = "国办发明电〔2026〕99号"
-url = "https://example.invalid/2027"
-
-[[holiday]]
-name = "元旦"
-off = ["2027-01-01..2027-01-03"]
-
-[[holiday]]
-name = "春节"
-off = ["2027-02-05..2027-02-12"]
-work = ["2027-02-14", "2027-02-20"]
-
-[[holiday]]
-name = "清明节"
-off = ["2027-04-03..2027-04-05"]
-
-[[holiday]]
-name = "劳动节"
-off = ["2027-05-01..2027-05-05"]
-work = ["2027-04-25", "2027-05-08"]
-
-[[holiday]]
-name = "端午节"
-off = ["2027-06-09"]
-
-[[holiday]]
-name = "中秋节"
-off = ["2027-09-15"]
-
-[[holiday]]
-name = "国庆节"
-off = ["2027-10-01..2027-10-07"]
-work = ["2027-09-26", "2027-10-09"]
-"#;
-
 #[test]
 fn add_year_checks_a_notice_and_makes_its_deadlines_exact() {
     let dir = temp_dir();
@@ -198,7 +160,9 @@ fn add_year_checks_a_notice_and_makes_its_deadlines_exact() {
         )
     };
     // A day both off and worked is refused, and nothing is written.
-    let bad = NOTICE_2027.replace(
+    let notice =
+        std::fs::read_to_string(crate::support::fixture("calendar/notice-2027.toml")).unwrap();
+    let bad = notice.replace(
         r#"work = ["2027-02-14", "2027-02-20"]"#,
         r#"work = ["2027-02-07"]"#,
     );
@@ -213,7 +177,7 @@ fn add_year_checks_a_notice_and_makes_its_deadlines_exact() {
         stdout(&calendar(&["add-working-days", "2026-12-25", "7"], 0)).contains(" – "),
         "the refused notice must not have been written"
     );
-    std::fs::write(dir.path().join("2027.toml"), NOTICE_2027).unwrap();
+    std::fs::write(dir.path().join("2027.toml"), &notice).unwrap();
     let added = calendar(&["add-year", "2027", "2027.toml"], 0);
     assert!(
         stdout(&added).starts_with("added 2027"),

@@ -292,35 +292,8 @@ fn compact(value: &Value) -> String {
 mod tests {
     use super::*;
 
-    const NOTICE_2027: &str = r#"
-        title = "国务院办公厅关于2027年部分节假日安排的通知（测试）"
-        number = "国办发明电〔2026〕0号"
-        url = "https://example.invalid/2027"
-        [[holiday]]
-        name = "元旦"
-        off = ["2027-01-01..2027-01-03"]
-        [[holiday]]
-        name = "春节"
-        off = ["2027-02-05..2027-02-12"]
-        work = ["2027-02-20"]
-        [[holiday]]
-        name = "清明节"
-        off = ["2027-04-03..2027-04-05"]
-        [[holiday]]
-        name = "劳动节"
-        off = ["2027-05-01..2027-05-05"]
-        work = ["2027-04-25"]
-        [[holiday]]
-        name = "端午节"
-        off = ["2027-06-09"]
-        [[holiday]]
-        name = "中秋节"
-        off = ["2027-09-15"]
-        [[holiday]]
-        name = "国庆节"
-        off = ["2027-10-01..2027-10-07"]
-        work = ["2027-09-26", "2027-10-09"]
-    "#;
+    // The same arrangement the command-line tests add.
+    const NOTICE_2027: &str = include_str!("../../../tests/fixtures/calendar/notice-2027.toml");
 
     #[test]
     fn a_checked_notice_becomes_a_year_of_the_calendar() {
@@ -346,7 +319,7 @@ mod tests {
             before.notices().count()
         );
         assert!(
-            text.contains("\"number\": \"国办发明电〔2026〕0号\""),
+            text.contains("\"number\": \"国办发明电〔2026〕99号\""),
             "{text}"
         );
     }
@@ -357,13 +330,19 @@ mod tests {
         let short = NOTICE_2027.replace("2027-02-05..2027-02-12", "2027-02-06..2027-02-12");
         let err = Notice::parse(&short, "n.toml", 2027, &calendar).unwrap_err();
         assert!(err.reason.contains("春节 2027-02-05"), "{err}");
-        let both = NOTICE_2027.replace(r#"work = ["2027-02-20"]"#, r#"work = ["2027-02-06"]"#);
+        let both = NOTICE_2027.replace(
+            r#"work = ["2027-02-14", "2027-02-20"]"#,
+            r#"work = ["2027-02-06"]"#,
+        );
         let err = Notice::parse(&both, "n.toml", 2027, &calendar).unwrap_err();
         assert!(
             err.reason.contains("both a day off and a working day"),
             "{err}"
         );
-        let weekday = NOTICE_2027.replace(r#"work = ["2027-02-20"]"#, r#"work = ["2027-02-22"]"#);
+        let weekday = NOTICE_2027.replace(
+            r#"work = ["2027-02-14", "2027-02-20"]"#,
+            r#"work = ["2027-02-22"]"#,
+        );
         let err = Notice::parse(&weekday, "n.toml", 2027, &calendar).unwrap_err();
         assert!(err.reason.contains("weekday already"), "{err}");
         let wrong_year = NOTICE_2027.replace("2027-06-09", "2028-06-09");
