@@ -233,13 +233,14 @@ fn units_may_not_transfer_onward_and_returns_need_a_reason() {
         complaints_at(
             db,
             "2025-09-28T09:00:00+08:00",
-            &["transfer", ID, "--to", "441803-scjg"],
+            // Units by name as well as by id.
+            &["transfer", ID, "--to", "清新区市场监督管理局"],
             0,
         );
         complaints_at(
             db,
             "2025-09-30T10:00:00+08:00",
-            &["ack", ID, "--unit", "441803-scjg"],
+            &["ack", ID, "--unit", "清新区市场监督管理局"],
             0,
         );
         let timeline = shown(db, ID);

@@ -168,13 +168,10 @@ fn moment(at: &Option<String>) -> Result<Moment> {
     }
 }
 
-fn actor_of(who: &Who) -> Actor {
+fn actor_of(who: &Who, unit: Option<String>) -> Actor {
     let name = actor(who.actor.clone());
-    match &who.unit {
-        Some(unit) => Actor::Unit {
-            unit_id: unit.clone(),
-            name,
-        },
+    match unit {
+        Some(unit_id) => Actor::Unit { unit_id, name },
         None => Actor::Dispatcher { name },
     }
 }
@@ -210,18 +207,29 @@ async fn act(
 ) -> Result<()> {
     let label = action.kind();
     let directory = service.directory().await?;
-    // The unit acting may be named by its name as well as its id.
-    let who = &Who {
-        unit: super::units::resolve_opt(&service.store, who.unit.clone()).await?,
-        actor: who.actor.clone(),
-        at: who.at.clone(),
-        facts: who.facts.clone(),
+    // Units may be named by name as well as id; the directory just loaded has them.
+    let unit = |given: &str| {
+        let named = directory
+            .units
+            .iter()
+            .map(|u| (u.unit_id.as_str(), u.name.as_str()));
+        super::units::resolve_in(named, given).map_err(BadInput)
+    };
+    let acting = who.unit.as_deref().map(&unit).transpose()?;
+    let action = match action {
+        Action::Assign { to_unit } => Action::Assign {
+            to_unit: unit(&to_unit)?,
+        },
+        Action::Transfer { to_unit } => Action::Transfer {
+            to_unit: unit(&to_unit)?,
+        },
+        other => other,
     };
     let row = service
         .act_in(
             id,
             action,
-            actor_of(who),
+            actor_of(who, acting),
             reason,
             &facts_of(who)?,
             moment(&who.at)?,
@@ -309,10 +317,7 @@ async fn dispatch(service: &Complaints, command: Command) -> Result<()> {
             to,
             reason,
             who,
-        } => {
-            let to_unit = super::units::resolve(&service.store, &to).await?;
-            act(service, &id, Action::Assign { to_unit }, &who, reason).await
-        }
+        } => act(service, &id, Action::Assign { to_unit: to }, &who, reason).await,
         Command::Ack { id, who } => act(service, &id, Action::Acknowledge, &who, None).await,
         Command::Return { id, reason, who } => {
             // The state machine refuses a blank reason with the law's words.
@@ -324,10 +329,7 @@ async fn dispatch(service: &Complaints, command: Command) -> Result<()> {
             to,
             reason,
             who,
-        } => {
-            let to_unit = super::units::resolve(&service.store, &to).await?;
-            act(service, &id, Action::Transfer { to_unit }, &who, reason).await
-        }
+        } => act(service, &id, Action::Transfer { to_unit: to }, &who, reason).await,
         Command::Accept { id, not, who } => {
             let action = match not {
                 Some(ground) => Action::NotAccept { ground },

@@ -3,7 +3,7 @@
 //! names, never a filter that silently finds nothing.
 
 use anyhow::Result;
-use jiandu_model::{ReferenceKind, ReferenceRow};
+use jiandu_model::ReferenceKind;
 use jiandu_store::Store;
 
 use crate::BadInput;
@@ -11,7 +11,10 @@ use crate::BadInput;
 /// The unit id `given` names, checked against the imported units.
 pub async fn resolve(store: &Store, given: &str) -> Result<String> {
     let units = store.list_reference(ReferenceKind::Unit).await?;
-    resolve_in(&units, given).map_err(|message| BadInput(message).into())
+    let named = units
+        .iter()
+        .map(|u| (u.key(), u.text("name").unwrap_or("")));
+    resolve_in(named, given).map_err(|message| BadInput(message).into())
 }
 
 /// [`resolve`] for an optional option.
@@ -22,42 +25,47 @@ pub async fn resolve_opt(store: &Store, given: Option<String>) -> Result<Option<
     }
 }
 
-fn name(unit: &ReferenceRow) -> &str {
-    unit.text("name").unwrap_or("")
-}
-
-pub fn resolve_in(units: &[ReferenceRow], given: &str) -> Result<String, String> {
+/// The id `given` names among `units` (id, name); the units already loaded serve, so a
+/// command that has them reads nothing more.
+pub fn resolve_in<'a>(
+    units: impl IntoIterator<Item = (&'a str, &'a str)>,
+    given: &str,
+) -> Result<String, String> {
+    let units: Vec<(&str, &str)> = units.into_iter().collect();
     let given = given.trim();
     // Nothing imported to check against: the id is taken as written.
     if units.is_empty() {
         return Ok(given.to_owned());
     }
-    if let Some(unit) = units.iter().find(|u| u.key() == given) {
-        return Ok(unit.key().to_owned());
+    if let Some((id, _)) = units.iter().find(|(id, _)| *id == given) {
+        return Ok((*id).to_owned());
     }
-    let named: Vec<&ReferenceRow> = units.iter().filter(|u| name(u) == given).collect();
+    let named: Vec<&str> = units
+        .iter()
+        .filter(|(_, name)| *name == given)
+        .map(|(id, _)| *id)
+        .collect();
     match named.as_slice() {
-        [one] => return Ok(one.key().to_owned()),
+        [one] => return Ok((*one).to_owned()),
         [_, _, ..] => {
-            let ids: Vec<&str> = named.iter().map(|u| u.key()).collect();
             return Err(format!(
                 "{} units are named `{given}`: give the id, one of {}",
                 named.len(),
-                ids.join(", ")
+                named.join(", ")
             ));
         }
         [] => {}
     }
-    let mut scored: Vec<(f64, &ReferenceRow)> = units
+    let mut scored: Vec<(f64, &str, &str)> = units
         .iter()
-        .map(|u| (likeness(given, name(u)).max(likeness(given, u.key())), u))
-        .filter(|(score, _)| *score > 0.0)
+        .map(|(id, name)| (likeness(given, name).max(likeness(given, id)), *id, *name))
+        .filter(|(score, _, _)| *score > 0.0)
         .collect();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.key().cmp(b.1.key())));
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
     let closest: Vec<String> = scored
         .iter()
         .take(5)
-        .map(|(_, u)| format!("{} ({})", name(u), u.key()))
+        .map(|(_, id, name)| format!("{name} ({id})"))
         .collect();
     Err(format!(
         "no unit `{given}`: neither the id nor the name of one of the {} imported units (单位不存在){}",
@@ -96,38 +104,27 @@ fn likeness(a: &str, b: &str) -> f64 {
 mod tests {
     use super::*;
 
-    fn units() -> Vec<ReferenceRow> {
-        [
-            ("441802-scjg", "清城区市场监督管理局"),
-            ("441803-scjg", "清新区市场监督管理局"),
-            ("441802-cgzf", "清城区城市管理和综合执法局"),
-        ]
-        .iter()
-        .map(|(id, name)| {
-            ReferenceRow::from_json(
-                ReferenceKind::Unit,
-                serde_json::json!({"unit_id": id, "name": name}),
-            )
-            .unwrap()
-        })
-        .collect()
-    }
+    const UNITS: [(&str, &str); 3] = [
+        ("441802-scjg", "清城区市场监督管理局"),
+        ("441803-scjg", "清新区市场监督管理局"),
+        ("441802-cgzf", "清城区城市管理和综合执法局"),
+    ];
 
     #[test]
     fn takes_an_id_or_a_name_and_lists_the_closest_names_otherwise() {
-        let units = units();
-        assert_eq!(resolve_in(&units, "441802-scjg").unwrap(), "441802-scjg");
+        let units = || UNITS.iter().copied();
+        assert_eq!(resolve_in(units(), "441802-scjg").unwrap(), "441802-scjg");
         assert_eq!(
-            resolve_in(&units, " 清城区市场监督管理局 ").unwrap(),
+            resolve_in(units(), " 清城区市场监督管理局 ").unwrap(),
             "441802-scjg"
         );
-        let err = resolve_in(&units, "清城区市场监管局").unwrap_err();
+        let err = resolve_in(units(), "清城区市场监管局").unwrap_err();
         assert!(
             err.contains("the closest: 清城区市场监督管理局 (441802-scjg), 清新区市场监督管理局 (441803-scjg)"),
             "{err}"
         );
-        let err = resolve_in(&units, "441802-scjh").unwrap_err();
+        let err = resolve_in(units(), "441802-scjh").unwrap_err();
         assert!(err.contains("441802-scjg"), "{err}");
-        assert_eq!(resolve_in(&[], "anything").unwrap(), "anything");
+        assert_eq!(resolve_in([], "anything").unwrap(), "anything");
     }
 }
