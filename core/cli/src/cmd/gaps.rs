@@ -10,6 +10,7 @@ use jiandu_model::{RecordType, ReferenceKind};
 use jiandu_store::{GapCount, GapGrouping};
 
 use super::pad;
+use crate::BadInput;
 use crate::settings::Settings;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -50,6 +51,13 @@ pub async fn run(settings: &Settings, profile: &str, args: Args) -> Result<()> {
         By::Unit => GapGrouping::Unit,
         By::RecordType => GapGrouping::RecordType,
     };
+    if store.last_completed_sweep().await?.is_none() && store.running_sweep().await?.is_none() {
+        store.close().await;
+        return Err(BadInput(
+            "no sweep has run on this database yet, so nothing has been judged; run `jiandu sweep` first".into(),
+        )
+        .into());
+    }
     let counts = store.gap_counts(grouping).await?;
     let labels = labels(settings, profile, &store, args.by).await?;
     let rows: Vec<Row> = counts
