@@ -25,30 +25,44 @@ pub(crate) enum Found {
 
 /// Looks up `a.b.c` in a record (or any map). A path through a null object is null.
 pub(crate) fn find(record: &Dynamic, path: &str) -> Found {
-    fn step(value: &Dynamic, segments: &[&str]) -> Found {
-        let Some((head, rest)) = segments.split_first() else {
-            return if value.is_unit() {
-                Found::Null
-            } else {
-                Found::Value(value.clone())
-            };
-        };
-        if value.is_unit() {
-            return Found::Null;
-        }
-        if let Some(record) = value.read_lock::<RecordRef>() {
-            return find_json(record.json(), segments);
-        }
-        match value.read_lock::<Map>() {
-            Some(map) => match map.get(*head) {
-                Some(inner) => step(inner, rest),
-                None => Found::Absent,
-            },
-            None => Found::Absent,
-        }
-    }
     let segments: Vec<&str> = path.split('.').collect();
     step(record, &segments)
+}
+
+/// [`find`] in a map held directly (an element of a list), without wrapping it.
+fn find_in_map(map: &Map, path: &str) -> Found {
+    let segments: Vec<&str> = path.split('.').collect();
+    in_map(map, &segments)
+}
+
+fn step(value: &Dynamic, segments: &[&str]) -> Found {
+    if segments.is_empty() {
+        return if value.is_unit() {
+            Found::Null
+        } else {
+            Found::Value(value.clone())
+        };
+    }
+    if value.is_unit() {
+        return Found::Null;
+    }
+    if let Some(record) = value.read_lock::<RecordRef>() {
+        return find_json(record.json(), segments);
+    }
+    match value.read_lock::<Map>() {
+        Some(map) => in_map(&map, segments),
+        None => Found::Absent,
+    }
+}
+
+fn in_map(map: &Map, segments: &[&str]) -> Found {
+    let Some((head, rest)) = segments.split_first() else {
+        return Found::Absent;
+    };
+    match map.get(*head) {
+        Some(inner) => step(inner, rest),
+        None => Found::Absent,
+    }
 }
 
 /// The same walk over a record's JSON, converting only the value found.
@@ -84,9 +98,24 @@ fn absent_value(path: &str) -> Result<Dynamic, Box<EvalAltResult>> {
     }))
 }
 
+/// What `get` gives for what `find` found.
+fn found_value(found: Found, path: &str) -> Result<Dynamic, Box<EvalAltResult>> {
+    match found {
+        Found::Absent => absent_value(path),
+        Found::Null => {
+            trace(|| format!("read {path} = null"));
+            Ok(Dynamic::UNIT)
+        }
+        Found::Value(v) => {
+            trace(|| format!("read {path} = {}", display(&v)));
+            Ok(v)
+        }
+    }
+}
+
 #[export_module]
 pub mod record_api {
-    use super::{Found, Signal, absent_value, display, find, throw, trace};
+    use super::{Found, Signal, absent_value, display, find, found_value, throw, trace};
     use rhai::{Array, Map};
     #[allow(unused_imports)]
     use rhai::{FLOAT, INT};
@@ -119,17 +148,7 @@ pub mod record_api {
     /// compares it or decides on it. It may be put into evidence or a message (未记录).
     #[rhai_fn(pure, return_raw)]
     pub fn get(record: &mut Dynamic, path: &str) -> Result<Dynamic, Box<EvalAltResult>> {
-        match find(record, path) {
-            Found::Absent => absent_value(path),
-            Found::Null => {
-                trace(|| format!("read {path} = null"));
-                Ok(Dynamic::UNIT)
-            }
-            Found::Value(v) => {
-                trace(|| format!("read {path} = {}", display(&v)));
-                Ok(v)
-            }
-        }
+        found_value(find(record, path), path)
     }
 
     /// `get` on a map (an element of a list such as `officers`, or a look-up summary): the
@@ -137,7 +156,7 @@ pub mod record_api {
     /// member that is not there.
     #[rhai_fn(name = "get", return_raw)]
     pub fn get_in_map(map: &mut Map, path: &str) -> Result<Dynamic, Box<EvalAltResult>> {
-        get(&mut Dynamic::from_map(map.clone()), path)
+        found_value(super::find_in_map(map, path), path)
     }
 
     /// The value at `path`, or `default` when the field is absent. Only for a field whose
