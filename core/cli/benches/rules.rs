@@ -9,7 +9,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use jiandu_calendar::{Calendar, Roll};
+use jiandu_calendar::{Calendar, Roll, Span};
 use jiandu_model::{Date, Lookup, Money, Outcome, Record, RecordType};
 use jiandu_rules::{Lookups, Profile, RuleSet, evaluate_all};
 use serde_json::Value;
@@ -200,13 +200,27 @@ fn penalties(n: usize, calendar: &Calendar) -> Vec<Record> {
         .collect()
 }
 
-/// The three rules written directly in Rust, as a rule engine without scripts would.
+/// The three rules written directly in Rust, as a rule engine without scripts would, with
+/// the same policy: applicability first, an absent field the answer needs is `unknown`, a
+/// deadline reaching a year without a notice decides outside its interval.
 struct Native<'c> {
     calendar: &'c Calendar,
     roll: bool,
 }
 
-fn date(r: &Record, field: &str) -> Result<Option<Date>, Outcome> {
+type Judged<T> = Result<T, Outcome>;
+
+/// `[applies_when] procedure = want`.
+fn procedure_is(r: &Record, want: &str) -> Judged<()> {
+    match r.lookup("procedure") {
+        Lookup::Absent => Err(Outcome::Unknown),
+        Lookup::Value(Value::String(s)) if s == want => Ok(()),
+        _ => Err(Outcome::NotApplicable),
+    }
+}
+
+/// A date the answer needs: absent is unknown, null is `None`.
+fn date(r: &Record, field: &str) -> Judged<Option<Date>> {
     match r.lookup(field) {
         Lookup::Absent => Err(Outcome::Unknown),
         Lookup::Null => Ok(None),
@@ -214,12 +228,25 @@ fn date(r: &Record, field: &str) -> Result<Option<Date>, Outcome> {
     }
 }
 
-fn text<'r>(r: &'r Record, field: &str) -> Result<Option<&'r str>, Outcome> {
-    match r.lookup(field) {
-        Lookup::Absent => Err(Outcome::Unknown),
-        Lookup::Null => Ok(None),
-        Lookup::Value(v) => Ok(v.as_str()),
+/// The date choosing the version: absent is unknown, null means the act has not happened.
+fn act_date(r: &Record, field: &str) -> Judged<Date> {
+    date(r, field)?.ok_or(Outcome::NotApplicable)
+}
+
+/// A date inside a list element: absent unknown, anything else not a date an error.
+fn element_date(e: &Value, field: &str) -> Judged<Date> {
+    match e.get(field) {
+        None => Err(Outcome::Unknown),
+        Some(v) => v
+            .as_str()
+            .and_then(|s| Date::parse(s).ok())
+            .ok_or(Outcome::Error),
     }
+}
+
+/// Whether `act` is on or before a deadline that is an interval while a notice is missing.
+fn on_or_before(act: Date, due: &Span) -> Judged<bool> {
+    due.date_on_or_before(act).ok_or(Outcome::Unknown)
 }
 
 fn new_law() -> Date {
@@ -231,15 +258,20 @@ fn old_law() -> Date {
 }
 
 impl Native<'_> {
-    fn run(f: impl FnOnce() -> Result<Outcome, Outcome>) -> Outcome {
+    fn run(f: impl FnOnce() -> Judged<Outcome>) -> Outcome {
         f().unwrap_or_else(|o| o)
+    }
+
+    fn days(&self, start: Date, n: i64) -> Judged<Span> {
+        self.calendar
+            .add_days_span(start, n, Roll::from_flag(self.roll))
+            .map_err(|_| Outcome::Unknown)
     }
 
     fn summary_limit(&self, r: &Record) -> Outcome {
         Native::run(|| {
-            let decided = date(r, "decision_date")
-                .map_err(|_| Outcome::Unknown)?
-                .ok_or(Outcome::Unknown)?;
+            procedure_is(r, "summary")?;
+            let decided = act_date(r, "decision_date")?;
             if decided < old_law() {
                 return Ok(Outcome::NotApplicable);
             }
@@ -248,12 +280,6 @@ impl Native<'_> {
             } else {
                 (50, 1000)
             };
-            if text(r, "procedure")? != Some("summary") {
-                return Ok(Outcome::NotApplicable);
-            }
-            if r.lookup("special_law_exemption") == Lookup::Value(&Value::Bool(true)) {
-                return Ok(Outcome::Pass);
-            }
             let types: Vec<&str> = match r.lookup("penalty_types") {
                 Lookup::Absent => return Err(Outcome::Unknown),
                 Lookup::Null => return Err(Outcome::Error),
@@ -262,53 +288,52 @@ impl Native<'_> {
                     .map(|a| a.iter().filter_map(Value::as_str).collect())
                     .unwrap_or_default(),
             };
-            if types.iter().any(|t| *t != "warning" && *t != "fine") {
-                return Ok(Outcome::Violation);
-            }
-            if !types.contains(&"fine") {
+            let lawful = if types.iter().any(|t| *t != "warning" && *t != "fine") {
+                false
+            } else if types.contains(&"fine") {
+                let fine = match r.lookup("fine_amount") {
+                    Lookup::Absent => return Err(Outcome::Unknown),
+                    Lookup::Null => return Err(Outcome::Error),
+                    Lookup::Value(v) => Money::from_json(v).map_err(|_| Outcome::Error)?,
+                };
+                if fine <= Money::from_yuan(person_cap) {
+                    true
+                } else if fine > Money::from_yuan(org_cap) {
+                    false
+                } else {
+                    // Only between the ceilings does the kind of party matter.
+                    match r.lookup("party.nature") {
+                        Lookup::Value(Value::String(n))
+                            if n == "natural_person" || n == "individual_business" =>
+                        {
+                            false
+                        }
+                        Lookup::Value(Value::String(_)) => true,
+                        _ => return Err(Outcome::Unknown),
+                    }
+                }
+            } else {
+                true
+            };
+            if lawful {
                 return Ok(Outcome::Pass);
             }
-            let person = matches!(
-                text(r, "party.nature")?,
-                Some("natural_person" | "individual_business")
-            );
-            let cap = Money::from_yuan(if person { person_cap } else { org_cap });
-            let fine = match r.lookup("fine_amount") {
-                Lookup::Absent => return Err(Outcome::Unknown),
-                Lookup::Null => return Err(Outcome::Error),
-                Lookup::Value(v) => Money::from_json(v).map_err(|_| Outcome::Error)?,
-            };
-            Ok(if fine <= cap {
-                Outcome::Pass
-            } else {
-                Outcome::Violation
-            })
+            match r.lookup("special_law_exemption") {
+                Lookup::Absent => Err(Outcome::Unknown),
+                Lookup::Value(Value::Bool(true)) => Ok(Outcome::Pass),
+                _ => Ok(Outcome::Violation),
+            }
         })
     }
 
     fn service_7wd(&self, r: &Record) -> Outcome {
         Native::run(|| {
-            let decided = date(r, "decision_date")
-                .map_err(|_| Outcome::Unknown)?
-                .ok_or(Outcome::Unknown)?;
+            procedure_is(r, "ordinary")?;
+            let decided = act_date(r, "decision_date")?;
             if decided < old_law() {
                 return Ok(Outcome::NotApplicable);
             }
             let working_days = decided >= new_law();
-            if working_days {
-                let method = match r.lookup("service_method") {
-                    Lookup::Value(v) => v.as_str(),
-                    _ => None,
-                };
-                let confirmed =
-                    r.lookup("e_service_confirmation") == Lookup::Value(&Value::Bool(true));
-                if matches!(method, Some("email" | "fax" | "electronic")) && !confirmed {
-                    return Ok(Outcome::Violation);
-                }
-            }
-            if text(r, "procedure")? == Some("summary") {
-                return Ok(Outcome::NotApplicable);
-            }
             match r.lookup("party_present_at_announcement") {
                 Lookup::Absent => return Err(Outcome::Unknown),
                 Lookup::Value(Value::Bool(true)) => return Ok(Outcome::Pass),
@@ -318,90 +343,139 @@ impl Native<'_> {
                 return Ok(Outcome::Violation);
             };
             // 7 working days span at least 7 calendar days: no calendar needed that close.
-            if served <= decided.add_days(7) {
+            if served > decided.add_days(7) {
+                let due = if working_days {
+                    self.calendar
+                        .add_working_days_span(decided, 7)
+                        .map_err(|_| Outcome::Unknown)?
+                } else {
+                    self.days(decided, 7)?
+                };
+                if !on_or_before(served, &due)? {
+                    return Ok(Outcome::Violation);
+                }
+            }
+            if !working_days {
                 return Ok(Outcome::Pass);
             }
-            let due = if working_days {
-                self.calendar.add_working_days(decided, 7)
-            } else {
-                self.calendar
-                    .add_days(decided, 7, Roll::from_flag(self.roll))
+            let electronic = match r.lookup("service_method") {
+                Lookup::Absent => return Err(Outcome::Unknown),
+                Lookup::Value(Value::String(m)) => {
+                    matches!(m.as_str(), "email" | "fax" | "electronic")
+                }
+                _ => false,
             };
-            let due = due.map_err(|_| Outcome::Unknown)?;
-            Ok(if served <= due {
-                Outcome::Pass
-            } else {
-                Outcome::Violation
-            })
+            if !electronic {
+                return Ok(Outcome::Pass);
+            }
+            match r.lookup("e_service_confirmation") {
+                Lookup::Absent => Err(Outcome::Unknown),
+                Lookup::Value(Value::Bool(true)) => Ok(Outcome::Pass),
+                _ => Ok(Outcome::Violation),
+            }
         })
     }
 
     fn deadline_90d(&self, r: &Record) -> Outcome {
         Native::run(|| {
-            let filed = date(r, "filing_date")
-                .map_err(|_| Outcome::Unknown)?
-                .ok_or(Outcome::Unknown)?;
-            if filed < old_law() {
+            procedure_is(r, "ordinary")?;
+            // The version by the filing date, else the decision date.
+            let filed = match r.lookup("filing_date") {
+                Lookup::Value(v) => v.as_str().and_then(|s| Date::parse(s).ok()),
+                _ => None,
+            };
+            let version_day = match filed {
+                Some(day) => day,
+                None => match (r.lookup("filing_date"), r.lookup("decision_date")) {
+                    (_, Lookup::Value(v)) => v
+                        .as_str()
+                        .and_then(|s| Date::parse(s).ok())
+                        .ok_or(Outcome::Error)?,
+                    (Lookup::Null, Lookup::Null) => return Ok(Outcome::NotApplicable),
+                    _ => return Err(Outcome::Unknown),
+                },
+            };
+            if version_day < new_law() {
+                // Before 1996 nothing is in force; until 2021-07-14 the profile's default
+                // reading sets no deadline.
                 return Ok(Outcome::NotApplicable);
             }
-            if filed < new_law() {
-                return Ok(Outcome::NotApplicable);
-            }
-            if text(r, "procedure")? == Some("summary") {
-                return Ok(Outcome::NotApplicable);
-            }
+            let filed = act_date(r, "filing_date").map_err(|o| match o {
+                Outcome::NotApplicable => Outcome::Error,
+                other => other,
+            })?;
             let Some(decided) = date(r, "decision_date")? else {
                 return Ok(Outcome::NotApplicable);
             };
-            let market = matches!(r.lookup("sector_profile"), Lookup::Value(Value::String(s)) if s == "market_regulation");
-            let excluded: i64 = match (market, r.lookup("excluded_periods")) {
-                (true, Lookup::Value(Value::Array(periods))) => periods
-                    .iter()
-                    .filter_map(|p| {
-                        let start = Date::parse(p.get("start")?.as_str()?).ok()?;
-                        let end = Date::parse(p.get("end")?.as_str()?).ok()?;
-                        Some(start.days_until(end) + 1)
-                    })
-                    .sum(),
-                _ => 0,
-            };
-            let roll = Roll::from_flag(self.roll);
-            let mut total = 90 + excluded;
-            if decided <= filed.add_days(total) {
+            if on_or_before(decided, &self.days(filed, 90)?)? {
                 return Ok(Outcome::Pass);
             }
-            let mut due = self
-                .calendar
-                .add_days(filed, total, roll)
-                .map_err(|_| Outcome::Unknown)?;
-            if let (true, Lookup::Value(Value::Array(extensions))) =
-                (market, r.lookup("extensions"))
-            {
-                let mut extensions: Vec<(Date, &Value)> = extensions
-                    .iter()
-                    .filter_map(|e| Some((Date::parse(e.get("approved_date")?.as_str()?).ok()?, e)))
-                    .collect();
-                extensions.sort_by_key(|(d, _)| *d);
-                for (i, (approved, e)) in extensions.iter().enumerate() {
-                    if *approved > due {
+            let market = match r.lookup("sector_profile") {
+                // The profile leaves periods out for one sector only: the sector decides.
+                Lookup::Absent => return Err(Outcome::Unknown),
+                Lookup::Value(Value::String(s)) => s == "market_regulation",
+                _ => false,
+            };
+            let excluded: i64 = if market {
+                match r.lookup("excluded_periods") {
+                    Lookup::Absent => return Err(Outcome::Unknown),
+                    Lookup::Value(Value::Array(periods)) => {
+                        let mut days = 0;
+                        for p in periods {
+                            days +=
+                                element_date(p, "start")?.days_until(element_date(p, "end")?) + 1;
+                        }
+                        days
+                    }
+                    _ => 0,
+                }
+            } else {
+                0
+            };
+            let mut total = 90 + excluded;
+            let mut due = self.days(filed, total)?;
+            if excluded > 0 && on_or_before(decided, &due)? {
+                return Ok(Outcome::Pass);
+            }
+            let extensions = match r.lookup("extensions") {
+                Lookup::Absent => return Err(Outcome::Unknown),
+                Lookup::Value(Value::Array(list)) => list.as_slice(),
+                _ => &[],
+            };
+            if market && !extensions.is_empty() {
+                let mut dated = Vec::with_capacity(extensions.len());
+                for e in extensions {
+                    dated.push((element_date(e, "approved_date")?, e));
+                }
+                dated.sort_by_key(|(d, _)| *d);
+                for (i, (approved, e)) in dated.iter().enumerate() {
+                    if !on_or_before(*approved, &due)? {
                         break;
                     }
-                    let days = e.get("days").and_then(Value::as_i64).unwrap_or(0);
-                    let by_head = e.get("approver_role").and_then(Value::as_str) == Some("head")
-                        && days <= 30;
-                    let collective = e.get("collective").and_then(Value::as_bool) == Some(true);
-                    if (i == 0 && by_head) || collective {
-                        total += days;
-                        due = self
-                            .calendar
-                            .add_days(filed, total, roll)
-                            .map_err(|_| Outcome::Unknown)?;
-                    } else {
+                    let role = match e.get("approver_role") {
+                        None => return Err(Outcome::Unknown),
+                        Some(v) => v.as_str().unwrap_or(""),
+                    };
+                    let days = || {
+                        e.get("days")
+                            .and_then(Value::as_i64)
+                            .ok_or(Outcome::Unknown)
+                    };
+                    let by_head = i == 0 && role == "head" && days()? <= 30;
+                    let by_collective = role == "collective"
+                        || (!by_head
+                            && match e.get("collective") {
+                                None => return Err(Outcome::Unknown),
+                                Some(v) => v.as_bool() == Some(true),
+                            });
+                    if !(by_head || by_collective) {
                         break;
                     }
+                    total += days()?;
+                    due = self.days(filed, total)?;
                 }
             }
-            Ok(if decided <= due {
+            Ok(if on_or_before(decided, &due)? {
                 Outcome::Pass
             } else {
                 Outcome::Violation
