@@ -10,6 +10,7 @@ mod demo;
 mod graph;
 mod import;
 mod rules;
+mod seams;
 mod serve;
 mod store_story;
 mod sweep;

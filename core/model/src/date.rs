@@ -77,6 +77,23 @@ impl Date {
         Date(self.0 + chrono::Duration::days(days))
     }
 
+    /// The date `days` calendar days later, or `None` outside years 1–9999 (the years a
+    /// record can hold): scripts add days through this, so no number they pass can panic.
+    pub fn checked_add_days(self, days: i64) -> Option<Date> {
+        let shifted = self
+            .0
+            .checked_add_signed(chrono::TimeDelta::try_days(days)?)?;
+        (1..=9999)
+            .contains(&shifted.year())
+            .then_some(Date(shifted))
+    }
+
+    /// The same day `months` months later (as `add_months`), or `None` past year 9999.
+    pub fn checked_add_months(self, months: u32) -> Option<Date> {
+        let years = i64::from(months / 12) + 1;
+        (i64::from(self.0.year()) + years <= 9999).then(|| self.add_months(months))
+    }
+
     pub fn succ(self) -> Date {
         self.add_days(1)
     }

@@ -26,6 +26,7 @@ mod outcome;
 pub mod record;
 mod reference;
 mod region;
+mod sweep;
 mod uscc;
 
 pub use case::CaseState;
@@ -43,4 +44,5 @@ pub use reference::{ReferenceKind, ReferenceRow};
 pub use region::{
     RegionCode, RegionCodeError, RegionEntry, RegionTable, RegionTableError, RegionValidity,
 };
+pub use sweep::SweepStatus;
 pub use uscc::{Uscc, UsccError, org_code_check};

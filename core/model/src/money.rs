@@ -31,6 +31,40 @@ impl Money {
         Money { fen: yuan * 100 }
     }
 
+    /// `yuan` whole yuan, or `None` when the fen do not fit.
+    pub fn checked_from_yuan(yuan: i64) -> Option<Money> {
+        yuan.checked_mul(100).map(Money::from_fen)
+    }
+
+    pub fn checked_add(self, other: Money) -> Option<Money> {
+        self.fen.checked_add(other.fen).map(Money::from_fen)
+    }
+
+    pub fn checked_sub(self, other: Money) -> Option<Money> {
+        self.fen.checked_sub(other.fen).map(Money::from_fen)
+    }
+
+    pub fn checked_mul(self, n: i64) -> Option<Money> {
+        self.fen.checked_mul(n).map(Money::from_fen)
+    }
+
+    /// `numerator / denominator` of the amount, rounded half away from zero to the fen, in
+    /// exact integer arithmetic (a percentage is `pct / 100`); `None` when it does not fit.
+    pub fn checked_ratio(self, numerator: i64, denominator: i64) -> Option<Money> {
+        if denominator == 0 {
+            return None;
+        }
+        let product = i128::from(self.fen) * i128::from(numerator);
+        let d = i128::from(denominator);
+        let (q, r) = (product / d, product % d);
+        let rounded = if 2 * r.abs() >= d.abs() {
+            q + if (product < 0) == (d < 0) { 1 } else { -1 }
+        } else {
+            q
+        };
+        i64::try_from(rounded).ok().map(Money::from_fen)
+    }
+
     pub fn fen(self) -> i64 {
         self.fen
     }

@@ -5,6 +5,9 @@
 //! trace. The limits below bound every evaluation: a runaway rule ends in an `error`
 //! outcome within milliseconds.
 
+use std::cell::Cell;
+use std::time::{Duration, Instant};
+
 use rhai::module_resolvers::DummyModuleResolver;
 use rhai::{Dynamic, Engine, Module, exported_module};
 
@@ -22,6 +25,11 @@ pub struct Limits {
     pub array_size: usize,
     pub map_size: usize,
     pub variables: usize,
+    /// Wall time of one call: an operation on a large value can take long, so counting
+    /// operations alone does not bound time.
+    pub time: Duration,
+    /// Heap bytes one call may hold beyond what its thread held when it began (`meter.rs`).
+    pub memory: i64,
 }
 
 pub const LIMITS: Limits = Limits {
@@ -33,7 +41,43 @@ pub const LIMITS: Limits = Limits {
     array_size: 10_000,
     map_size: 10_000,
     variables: 500,
+    time: Duration::from_millis(500),
+    memory: 64 << 20,
 };
+
+/// Why the progress hook stopped a call: the token of Rhai's `ErrorTerminated`.
+pub(crate) const OUT_OF_TIME: &str = "jiandu:time";
+pub(crate) const OUT_OF_MEMORY: &str = "jiandu:memory";
+
+thread_local! {
+    /// The deadline and the memory mark of the call running on this thread, if any.
+    static ARMED: Cell<Option<(Instant, i64)>> = const { Cell::new(None) };
+}
+
+/// Starts the time and memory budget of one call on this thread.
+pub(crate) fn arm() {
+    ARMED.set(Some((Instant::now() + LIMITS.time, crate::meter::held())));
+}
+
+pub(crate) fn disarm() {
+    ARMED.set(None);
+}
+
+/// Checked every few operations: the clock and the allocator's count cost more than an
+/// operation, and a few dozen operations cannot overshoot either budget by much.
+fn progress(operations: u64) -> Option<Dynamic> {
+    if operations % 64 != 0 {
+        return None;
+    }
+    let (deadline, mark) = ARMED.get()?;
+    if crate::meter::held() - mark > LIMITS.memory {
+        return Some(Dynamic::from(OUT_OF_MEMORY));
+    }
+    if Instant::now() > deadline {
+        return Some(Dynamic::from(OUT_OF_TIME));
+    }
+    None
+}
 
 /// A sandboxed engine with the whole host API registered. One per thread: engines are cheap
 /// to make and do not scale when shared (DESIGN §5).
@@ -52,6 +96,10 @@ pub(crate) fn sandboxed(host: HostRef) -> Engine {
         .set_strict_variables(true)
         .set_fail_on_invalid_map_property(true)
         .set_default_tag(Dynamic::from(host));
+    engine.on_progress(progress);
+    // The one way to reach the panic guard of `evaluate.rs` in its tests.
+    #[cfg(test)]
+    engine.register_fn("crash_for_test", || -> bool { panic!("crash_for_test") });
     engine.disable_symbol("eval");
     engine.on_print(|text| trace(|| format!("print: {text}")));
     engine.on_debug(|text, _source, pos| {

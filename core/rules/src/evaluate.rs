@@ -14,13 +14,9 @@ use crate::host::record_ref::{RecordRef, set_declared};
 use crate::host::unrecorded;
 use crate::host::{self, HostContext, Signal};
 use crate::meta::{Condition, Version};
-use crate::pack::{Rule, RuleSet};
+use crate::pack::{RUNAWAYS_BEFORE_OFF, Rule, RuleSet};
 use crate::profile::Profile;
 use crate::{Lookups, engine};
-
-/// After this many operation-limit errors in one run a rule is not evaluated again in that
-/// run: its remaining outcomes are `error` at once, so one runaway rule cannot stall a sweep.
-const LIMIT_HITS_BEFORE_SKIP: u32 = 5;
 
 /// Why a version was or was not chosen, for `jiandu explain`.
 #[derive(Debug, Clone)]
@@ -63,8 +59,8 @@ pub struct Explanation {
 pub struct Evaluator<'s> {
     set: &'s RuleSet,
     engine: Engine,
+    host: crate::host::HostRef,
     scope: Scope<'static>,
-    limit_hits: Vec<u32>,
 }
 
 impl<'s> Evaluator<'s> {
@@ -86,9 +82,9 @@ impl<'s> Evaluator<'s> {
         });
         Evaluator {
             set,
-            engine: engine::sandboxed(host),
+            engine: engine::sandboxed(host.clone()),
+            host,
             scope: Scope::new(),
-            limit_hits: vec![0; set.rules.len()],
         }
     }
 
@@ -258,38 +254,62 @@ impl<'s> Evaluator<'s> {
             evaluation.message_en = "the law of that period has no such requirement".into();
             return (evaluation, choice, Vec::new());
         };
-        if self.limit_hits[idx] >= LIMIT_HITS_BEFORE_SKIP {
+        if set.switched_off(idx) {
             evaluation.message = format!(
-                "{}：本次运行中已 {LIMIT_HITS_BEFORE_SKIP} 次超出运算上限，不再执行",
-                rule.shown
+                "{}：本次运行中出错过多（上限 {} 条记录，或 {RUNAWAYS_BEFORE_OFF} 次超出运算、时间或内存上限），已停用至本次运行结束",
+                rule.shown, set.error_limit
             );
             evaluation.message_en = format!(
-                "{}: skipped for the rest of this run after exceeding the operation limit {LIMIT_HITS_BEFORE_SKIP} times",
-                rule.shown
+                "{}: switched off for the rest of this run after failing too often (limit {} records, or {RUNAWAYS_BEFORE_OFF} runaways)",
+                rule.shown, set.error_limit
             );
             return (evaluation, choice, Vec::new());
         }
-        let ast = rule
-            .ast
-            .as_ref()
-            .expect("a rule without a problem has a compiled script");
+        let Some(ast) = rule.ast.as_ref() else {
+            evaluation.message = "规则没有已编译的脚本".into();
+            evaluation.message_en = "the rule has no compiled script".into();
+            return (evaluation, choice, Vec::new());
+        };
         if keep_trace {
             host::start_trace();
         }
         set_declared(rule.declared.clone());
         unrecorded::forget();
         let options = CallFnOptions::new().eval_ast(false).rewind_scope(true);
-        let result = self.engine.call_fn_with_options::<Dynamic>(
-            options,
-            &mut self.scope,
-            ast,
-            check,
-            (value.clone(),),
-        );
+        engine::arm();
+        // A panic in a host function or in Rhai itself is this record's `error`, not the
+        // process's end; the engine and scope are rebuilt, since a panic may leave them
+        // half-changed.
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.engine.call_fn_with_options::<Dynamic>(
+                options,
+                &mut self.scope,
+                ast,
+                check,
+                (value.clone(),),
+            )
+        }));
+        engine::disarm();
         let trace = if keep_trace {
             host::take_trace()
         } else {
             Vec::new()
+        };
+        let result = match result {
+            Ok(result) => result,
+            Err(panic) => {
+                let what = panic_text(panic.as_ref());
+                self.engine = engine::sandboxed(self.host.clone());
+                self.scope = Scope::new();
+                set.count_error(idx, false);
+                evaluation.message =
+                    format!("规则执行时内部出错（{}，fn {check}）：{what}", rule.shown);
+                evaluation.message_en = format!(
+                    "the rule crashed the engine ({}, fn {check}): {what}",
+                    rule.shown
+                );
+                return (evaluation, choice, trace);
+            }
         };
         match result {
             Ok(returned) => match returned.try_cast::<RuleOutcome>() {
@@ -304,6 +324,7 @@ impl<'s> Evaluator<'s> {
                         .collect();
                 }
                 None => {
+                    set.count_error(idx, false);
                     evaluation.message = format!(
                         "{}: 检查函数 {check} 未返回结果（应返回 pass()、violation(…) 等）",
                         rule.shown
@@ -365,9 +386,15 @@ impl<'s> Evaluator<'s> {
             absent(evaluation, &read_path(rule, &field));
             return;
         }
-        if matches!(inner, EvalAltResult::ErrorTooManyOperations(_)) {
-            self.limit_hits[idx] += 1;
-        }
+        let runaway = match inner {
+            EvalAltResult::ErrorTooManyOperations(_) => true,
+            EvalAltResult::ErrorTerminated(token, _) => token
+                .clone()
+                .into_string()
+                .is_ok_and(|t| t == engine::OUT_OF_TIME || t == engine::OUT_OF_MEMORY),
+            _ => false,
+        };
+        self.set.count_error(idx, runaway);
         let position = inner.position();
         // Rhai gives no position for some errors (the operation limit): name the function.
         let location = match (position.line(), position.position()) {
@@ -384,6 +411,28 @@ impl<'s> Evaluator<'s> {
                 "the rule exceeded its limit of {} operations (a loop that never ends?)",
                 engine::LIMITS.operations
             ),
+            EvalAltResult::ErrorTerminated(token, _)
+                if token
+                    .clone()
+                    .into_string()
+                    .is_ok_and(|t| t == engine::OUT_OF_TIME) =>
+            {
+                format!(
+                    "the rule ran longer than {} ms (a loop over large values?)",
+                    engine::LIMITS.time.as_millis()
+                )
+            }
+            EvalAltResult::ErrorTerminated(token, _)
+                if token
+                    .clone()
+                    .into_string()
+                    .is_ok_and(|t| t == engine::OUT_OF_MEMORY) =>
+            {
+                format!(
+                    "the rule held more than {} MB of memory",
+                    engine::LIMITS.memory >> 20
+                )
+            }
             EvalAltResult::ErrorPropertyNotFound(name, _) => format!(
                 "the record has no field `{name}` and the rule does not declare it in `reads` (a typo?)"
             ),
@@ -393,6 +442,15 @@ impl<'s> Evaluator<'s> {
         evaluation.message = format!("规则执行出错 {location}: {what}");
         evaluation.message_en = format!("rule failed at {location}: {what}");
     }
+}
+
+/// What a caught panic said.
+fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic".into())
 }
 
 /// The declared reads of a rule as found on a record.

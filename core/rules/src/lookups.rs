@@ -94,24 +94,18 @@ impl Lookups {
         let summary = Arc::new(Summary::of(record));
         match record.record_type() {
             RecordType::Penalty => {
-                if let Some(act) = record.text_at("act_id").filter(|s| !s.trim().is_empty()) {
-                    self.by_act
-                        .entry(act.trim().to_owned())
-                        .or_default()
-                        .push(summary);
+                if let Some(act) = record.act_key() {
+                    self.by_act.entry(act).or_default().push(summary);
                 }
             }
             RecordType::Inspection => {
-                if let Some(code) = record
-                    .text_at("check_action_code")
-                    .filter(|s| !s.trim().is_empty())
-                {
-                    self.inspection_by_code
-                        .insert(code.trim().to_owned(), summary.clone());
+                let keys = record.link_keys();
+                if let Some(code) = keys.check_action_code {
+                    self.inspection_by_code.insert(code, summary.clone());
                 }
                 if let (Some(party), Some(agency), Some(date)) = (
-                    record.party_key(),
-                    record.agency_key(),
+                    keys.party,
+                    keys.agency,
                     record
                         .date_at("check_date")
                         .or_else(|| record.date_at("check_time")),

@@ -5,6 +5,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use jiandu_calendar::Calendar;
 use jiandu_model::{RecordType, RegionTable};
@@ -65,7 +66,20 @@ pub struct RuleSet {
     /// SHA-256 over every rule file, the profile, the calendar and the region table: when it
     /// changes, every record must be judged again.
     pub content_hash: String,
+    /// `error` outcomes of each rule (by index) since the set was loaded, shared by every
+    /// evaluator: past `error_limit` a rule is switched off for the rest of the run.
+    errors: Vec<AtomicU32>,
+    /// Of those, the ones that ran out of operations, time or memory: each costs up to the
+    /// time limit, so `RUNAWAYS_BEFORE_OFF` of them switch the rule off.
+    runaways: Vec<AtomicU32>,
+    /// The profile's `rule_error_limit` (default `DEFAULT_ERROR_LIMIT`).
+    pub error_limit: u32,
 }
+
+/// A rule that fails on this many records in one run is switched off for the rest of it.
+pub const DEFAULT_ERROR_LIMIT: u32 = 100;
+/// A rule that runs away (operations, time, memory) this often in one run is switched off.
+pub const RUNAWAYS_BEFORE_OFF: u32 = 5;
 
 fn rule_files(dir: &Path) -> Result<Vec<(String, PathBuf)>, RuleError> {
     let read = |d: &Path| {
@@ -172,7 +186,15 @@ impl RuleSet {
                 by_type.entry(*record_type).or_default().push(idx);
             }
         }
+        let error_limit = profile
+            .get("rule_error_limit", None)
+            .and_then(toml::Value::as_integer)
+            .and_then(|n| u32::try_from(n).ok())
+            .unwrap_or(DEFAULT_ERROR_LIMIT);
         Ok(RuleSet {
+            errors: rules.iter().map(|_| AtomicU32::new(0)).collect(),
+            runaways: rules.iter().map(|_| AtomicU32::new(0)).collect(),
+            error_limit,
             rules,
             by_type,
             profile,
@@ -181,6 +203,33 @@ impl RuleSet {
             dir: dir.to_path_buf(),
             content_hash: crate::hex(&hasher.finalize()),
         })
+    }
+
+    /// Counts one `error` of the rule at `idx` (a runaway also as a runaway).
+    pub(crate) fn count_error(&self, idx: usize, runaway: bool) {
+        if let Some(n) = self.errors.get(idx) {
+            n.fetch_add(1, Ordering::Relaxed);
+        }
+        if runaway && let Some(n) = self.runaways.get(idx) {
+            n.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Whether the rule at `idx` has been switched off for failing too often.
+    pub(crate) fn switched_off(&self, idx: usize) -> bool {
+        let count = |v: &[AtomicU32]| v.get(idx).map_or(0, |n| n.load(Ordering::Relaxed));
+        count(&self.errors) >= self.error_limit || count(&self.runaways) >= RUNAWAYS_BEFORE_OFF
+    }
+
+    /// The rules switched off in this run, with how many records they failed on before.
+    pub fn switched_off_rules(&self) -> Vec<(String, u32)> {
+        (0..self.rules.len())
+            .filter(|&idx| self.switched_off(idx))
+            .filter_map(|idx| {
+                let n = self.errors.get(idx)?.load(Ordering::Relaxed);
+                Some((self.rules.get(idx)?.meta.id.clone(), n))
+            })
+            .collect()
     }
 
     /// Indexes of the rules that apply to a record type.

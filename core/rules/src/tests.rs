@@ -418,3 +418,126 @@ fn numbers_in_messages_read_as_a_person_writes_them() {
     assert_eq!(e.outcome, Outcome::Pass);
     assert_eq!(e.message, "8.3 h, 1,150,000.00 元");
 }
+
+fn hostile(id: &str, body: &str) -> jiandu_model::Evaluation {
+    let script = LOOP.replace("T-LOOP", id).replace("loop {}", body);
+    let (_dir, set) = load(&[(&format!("{id}.rhai"), script.as_str())]);
+    outcome_of(&set, id, json!({}))
+}
+
+#[test]
+fn hostile_rules_end_in_error_with_the_reason_and_never_panic() {
+    let cases = [
+        (
+            "T-NEST",
+            r#"let a = []; for i in 0..5000 { a = [a, a]; } pass()"#,
+            "Size of array",
+        ),
+        (
+            "T-MAP",
+            r#"let s = "x"; for i in 0..15 { s += s; } let m = #{}; for i in 0..9000 { m[`k${i}`] = s + i; } pass()"#,
+            "more than 64 MB of memory",
+        ),
+        (
+            "T-SLOW",
+            r#"let a = []; for i in 0..9000 { a.push(i); } let b = []; for i in 0..100000 { b = a; b.push(1); } pass()"#,
+            "longer than 500 ms",
+        ),
+        (
+            "T-ARR",
+            r#"let s = "x"; for i in 0..15 { s += s; } let m = []; for i in 0..9000 { m.push(s); } pass()"#,
+            "Length of string too large",
+        ),
+        (
+            "T-ADD",
+            r#"add_days(date("2024-01-01"), -9223372036854775808); pass()"#,
+            "out of range for a legal period",
+        ),
+        (
+            "T-PLUS",
+            r#"let d = date("2024-01-01"); for i in 0..100 { d = d + 100000; } pass()"#,
+            "leaves the years 1–9999",
+        ),
+        (
+            "T-MINUS",
+            r#"let d = date("2024-01-01") - -9223372036854775808; pass()"#,
+            "out of range",
+        ),
+        (
+            "T-MONEY",
+            r#"let m = money(9223372036854775807); pass()"#,
+            "amount out of range in money()",
+        ),
+        (
+            "T-MONEY-MUL",
+            r#"let m = money(1) * 9223372036854775807; pass()"#,
+            "amount out of range in *",
+        ),
+        (
+            "T-HOURS",
+            r#"add_hours(moment("2024-01-01T00:00:00+08:00"), -9223372036854775808); pass()"#,
+            "hours is out of range",
+        ),
+        (
+            "T-CRASH",
+            r#"crash_for_test(); pass()"#,
+            "crashed the engine",
+        ),
+    ];
+    for (id, body, reason) in cases {
+        let started = Instant::now();
+        let e = hostile(id, body);
+        assert_eq!(e.outcome, Outcome::Error, "{id}: {}", e.message_en);
+        assert!(e.message_en.contains(reason), "{id}: {}", e.message_en);
+        assert!(started.elapsed() < Duration::from_secs(5), "{id}");
+    }
+}
+
+#[test]
+fn percentages_are_exact_decimals() {
+    let e = hostile(
+        "T-PCT",
+        r#"let a = percent(money(100), 0.5); let b = percent(money(33.33), 3); let c = percent(money(0.05), 50);
+           if a == money(0.5) && b == money(1.0) && c == money(0.03) { pass() } else { violation(`${a} ${b} ${c}`, "wrong") }"#,
+    );
+    assert_eq!(e.outcome, Outcome::Pass, "{}", e.message_en);
+    let e = hostile("T-PCT-BAD", r#"percent(money(100), 1.0e300); pass()"#);
+    assert_eq!(e.outcome, Outcome::Error, "{}", e.message_en);
+}
+
+#[test]
+fn a_rule_that_fails_too_often_is_switched_off_for_the_run() {
+    let failing = LOOP
+        .replace("T-LOOP", "T-FAIL")
+        .replace("loop {}", r#"throw "always""#);
+    let (_dir, set) = load(&[("T-FAIL.rhai", &failing), ("T-SERVICE.rhai", SERVICE)]);
+    let mut evaluator = Evaluator::new(&set, Arc::new(Lookups::empty()));
+    let rec = record(json!({"decision_date": "2025-09-26", "service_date": "2025-09-30"}));
+    let runs: Vec<_> = (0..crate::DEFAULT_ERROR_LIMIT + 3)
+        .map(|_| evaluator.evaluate(&rec))
+        .collect();
+    let fail_messages: Vec<_> = runs
+        .iter()
+        .map(|outcomes| {
+            assert_eq!(outcomes.len(), 2);
+            assert_eq!(
+                outcomes[1].outcome,
+                Outcome::Pass,
+                "{}",
+                outcomes[1].message_en
+            );
+            assert_eq!(outcomes[0].outcome, Outcome::Error);
+            outcomes[0].message_en.clone()
+        })
+        .collect();
+    let off = fail_messages
+        .iter()
+        .filter(|m| m.contains("switched off"))
+        .count();
+    assert_eq!(off, 3, "{fail_messages:?}");
+    assert!(fail_messages[0].contains("always"), "{}", fail_messages[0]);
+    assert_eq!(
+        set.switched_off_rules(),
+        vec![("T-FAIL".to_owned(), crate::DEFAULT_ERROR_LIMIT)]
+    );
+}

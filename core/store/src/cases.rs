@@ -7,6 +7,7 @@ use sqlx::Row;
 
 use crate::audit::{AuditEvent, append};
 use crate::filter::Where;
+use crate::transition::{Bind, CASE, read_state, write_state};
 use crate::{Store, StoreError, query_error};
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -193,35 +194,24 @@ impl Store {
             .begin()
             .await
             .map_err(query_error("starting a case change"))?;
-        let row = sqlx::query("SELECT state FROM cases WHERE case_id = $1")
-            .bind(case_id)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(query_error("reading a case"))?;
-        let Some(row) = row else {
+        let Some(read) = read_state(&mut tx, CASE, case_id).await? else {
             return Ok(Err(CaseMoveError::NoSuchCase(case_id)));
         };
-        let from: CaseState =
-            row.get::<String, _>(0)
-                .parse()
-                .map_err(|reason| StoreError::Corrupt {
-                    what: "case",
-                    key: case_id.to_string(),
-                    reason,
-                })?;
+        let from: CaseState = read
+            .parse()
+            .map_err(|reason| StoreError::corrupt("cases", case_id, "state", reason))?;
         if !from.can_move_to(to) {
             return Ok(Err(CaseMoveError::NotAllowed { case_id, from, to }));
         }
         let closed_at = (to == CaseState::Closed).then(|| now.clone());
-        sqlx::query("UPDATE cases SET state = $1, updated_at = $2, closed_at = $3, note = COALESCE($4, note) WHERE case_id = $5")
-            .bind(to.as_str())
-            .bind(now.as_str())
-            .bind(closed_at)
-            .bind(note.map(str::to_owned))
-            .bind(case_id)
-            .execute(&mut *tx)
-            .await
-            .map_err(query_error("changing a case's state"))?;
+        let mut also = vec![
+            ("updated_at", Bind::Text(Some(now.clone()))),
+            ("closed_at", Bind::Text(closed_at)),
+        ];
+        if let Some(note) = note {
+            also.push(("note", Bind::Text(Some(note.to_owned()))));
+        }
+        write_state(&mut tx, CASE, case_id, from.as_str(), to.as_str(), &also).await?;
         let event = AuditEvent {
             actor: actor.to_owned(),
             entity: "case",

@@ -8,6 +8,7 @@ use sqlx::Row;
 use crate::audit::{AuditEvent, append};
 use crate::filter::Where;
 use crate::records::{CHUNK, list_placeholders, values_placeholders};
+use crate::transition::{Bind, FINDING, read_state, write_state};
 use crate::{Store, StoreError, content_hash, query_error};
 
 /// A finding as listed and shown.
@@ -104,18 +105,23 @@ fn fingerprint(e: &Evaluation) -> String {
     ]))
 }
 
-/// The stored states of every finding of some records, for reconciling.
+/// The stored states of every finding of some records, for reconciling. With `lock`
+/// (PostgreSQL) the rows stay locked until the transaction ends, so a person's status change
+/// waits for the batch and then finds the state it read gone (a conflict, not a lost change);
+/// SQLite holds the database's write lock from the batch's first statement.
 pub(crate) async fn load_states(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     record_ids: &[String],
+    lock: bool,
 ) -> Result<(Vec<FindingState>, std::collections::HashMap<i64, String>), StoreError> {
     let mut states = Vec::new();
     let mut fingerprints = std::collections::HashMap::new();
     for chunk in record_ids.chunks(CHUNK) {
         let sql = format!(
             "SELECT finding_id, record_id, rule_id, outcome, version, status, status_before_resolution, outcome, version, basis, \
-             message, message_en, evidence, act_date FROM findings WHERE record_id IN ({})",
-            list_placeholders(chunk.len())
+             message, message_en, evidence, act_date FROM findings WHERE record_id IN ({}){}",
+            list_placeholders(chunk.len()),
+            if lock { " FOR UPDATE" } else { "" }
         );
         let mut query = sqlx::query(&sql);
         for id in chunk {
@@ -134,8 +140,8 @@ pub(crate) async fn load_states(
             };
             let outcome: Outcome = row.get::<String, _>(3).parse().map_err(corrupt)?;
             let before: Option<String> = row.get(6);
-            let evidence: Value =
-                serde_json::from_str(&row.get::<String, _>(12)).unwrap_or(Value::Null);
+            let evidence: Value = serde_json::from_str(&row.get::<String, _>(12))
+                .map_err(|e| StoreError::corrupt("findings", id, "evidence", e))?;
             let stored = json!([
                 outcome,
                 row.get::<Option<String>, _>(8),
@@ -224,17 +230,22 @@ pub(crate) async fn apply_changes(
                 previous,
             } => {
                 counts.resolved += 1;
-                sqlx::query(
-                    "UPDATE findings SET status = 'resolved_by_data', status_before_resolution = $1, resolved_at = $2, last_sweep_id = $3 \
-                     WHERE finding_id = $4",
+                write_state(
+                    tx,
+                    FINDING,
+                    *finding_id,
+                    previous.as_str(),
+                    FindingStatus::ResolvedByData.as_str(),
+                    &[
+                        (
+                            "status_before_resolution",
+                            Bind::Text(Some(previous.as_str().into())),
+                        ),
+                        ("resolved_at", Bind::Text(Some(now.to_owned()))),
+                        ("last_sweep_id", Bind::Int(Some(sweep_id))),
+                    ],
                 )
-                .bind(previous.as_str())
-                .bind(now)
-                .bind(sweep_id)
-                .bind(*finding_id)
-                .execute(&mut **tx)
-                .await
-                .map_err(query_error("resolving a finding"))?;
+                .await?;
                 events.push(AuditEvent {
                     actor: actor.to_owned(),
                     entity: "finding",
@@ -334,9 +345,15 @@ async fn write_evaluation(
     } else {
         ""
     };
+    // Reopening is a change of status: guarded like every other (`transition.rs`).
+    let guard = if reopen_as.is_some() {
+        " AND status = 'resolved_by_data'"
+    } else {
+        ""
+    };
     let sql = format!(
         "UPDATE findings SET outcome = $1, version = $2, basis = $3, message = $4, message_en = $5, evidence = $6, \
-         act_date = $7, unit_id = $8, last_seen_at = $9, last_sweep_id = $10{reopen} WHERE finding_id = $11"
+         act_date = $7, unit_id = $8, last_seen_at = $9, last_sweep_id = $10{reopen} WHERE finding_id = $11{guard}"
     );
     let mut query = sqlx::query(&sql)
         .bind(evaluation.outcome.as_str())
@@ -353,10 +370,17 @@ async fn write_evaluation(
     if let Some(status) = reopen_as {
         query = query.bind(status.as_str());
     }
-    query
+    let done = query
         .execute(&mut **tx)
         .await
         .map_err(query_error("updating a finding"))?;
+    if done.rows_affected() != 1 {
+        return Err(StoreError::Conflict {
+            what: "finding",
+            key: finding_id.to_string(),
+            expected: FindingStatus::ResolvedByData.as_str().to_owned(),
+        });
+    }
     Ok(())
 }
 
@@ -426,35 +450,27 @@ impl Store {
             .begin()
             .await
             .map_err(query_error("starting a status change"))?;
-        let row = sqlx::query("SELECT status FROM findings WHERE finding_id = $1")
-            .bind(finding_id)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(query_error("reading a finding's status"))?;
-        let Some(row) = row else {
+        let Some(read) = read_state(&mut tx, FINDING, finding_id).await? else {
             return Ok(Err(StatusChangeError::NoSuchFinding(finding_id)));
         };
-        let previous: FindingStatus =
-            row.get::<String, _>(0)
-                .parse()
-                .map_err(|reason| StoreError::Corrupt {
-                    what: "finding",
-                    key: finding_id.to_string(),
-                    reason,
-                })?;
+        let previous: FindingStatus = read
+            .parse()
+            .map_err(|reason| StoreError::corrupt("findings", finding_id, "status", reason))?;
         if let Err(refusal) = previous.manual_change(status, reason) {
             return Ok(Err(StatusChangeError::Refused {
                 finding_id,
                 refusal,
             }));
         }
-        sqlx::query("UPDATE findings SET status = $1, status_reason = $2 WHERE finding_id = $3")
-            .bind(status.as_str())
-            .bind(reason.map(str::to_owned))
-            .bind(finding_id)
-            .execute(&mut *tx)
-            .await
-            .map_err(query_error("setting a finding's status"))?;
+        write_state(
+            &mut tx,
+            FINDING,
+            finding_id,
+            previous.as_str(),
+            status.as_str(),
+            &[("status_reason", Bind::Text(reason.map(str::to_owned)))],
+        )
+        .await?;
         let event = AuditEvent {
             actor: actor.to_owned(),
             entity: "finding",

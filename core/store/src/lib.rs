@@ -26,6 +26,7 @@ mod outbox;
 mod records;
 mod reference;
 mod sweeps;
+mod transition;
 
 use std::str::FromStr;
 use std::sync::Once;
@@ -45,7 +46,9 @@ pub use gaps::{GapCount, GapGrouping, RuleErrors, SweepGaps};
 pub use hash::content_hash;
 pub use outbox::{MailRow, NewMail};
 pub use records::{ImportSummary, StoredRecord};
-pub use sweeps::{BatchClaim, BatchWork, RecordResult, SweepInfo, SweepPlan, SweepTotals};
+pub use sweeps::{
+    BatchClaim, BatchSource, BatchWork, RecordResult, SweepInfo, SweepPlan, SweepTotals,
+};
 
 /// Which database a URL names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,6 +108,35 @@ pub enum StoreError {
         key: String,
         reason: String,
     },
+    /// A guarded change found the row in another state than the one it was read in.
+    #[error(
+        "{what} {key} was changed by someone else (it is no longer `{expected}`); look at it again and retry"
+    )]
+    Conflict {
+        what: &'static str,
+        key: String,
+        expected: String,
+    },
+    #[error(
+        "sweep {sweep_id} is still running; wait for it, or give it up with `jiandu sweep --abandon`"
+    )]
+    SweepRunning { sweep_id: i64 },
+}
+
+impl StoreError {
+    /// A stored value that does not decode: which table, row and column, and why.
+    pub(crate) fn corrupt(
+        table: &'static str,
+        key: impl std::fmt::Display,
+        column: &str,
+        reason: impl std::fmt::Display,
+    ) -> StoreError {
+        StoreError::Corrupt {
+            what: table,
+            key: key.to_string(),
+            reason: format!("column `{column}`: {reason}"),
+        }
+    }
 }
 
 pub(crate) fn query_error(doing: impl Into<String>) -> impl FnOnce(sqlx::Error) -> StoreError {

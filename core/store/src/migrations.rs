@@ -34,6 +34,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0004_gaps.sql"),
         include_str!("../migrations/postgres/0004_gaps.sql"),
     ),
+    (
+        5,
+        "seams",
+        include_str!("../migrations/sqlite/0005_seams.sql"),
+        include_str!("../migrations/postgres/0005_seams.sql"),
+    ),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

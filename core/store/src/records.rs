@@ -35,18 +35,12 @@ pub(crate) struct RecordKeys {
 
 impl RecordKeys {
     pub fn of(record: &Record) -> RecordKeys {
-        let text = |field: &str| {
-            record
-                .text_at(field)
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-        };
+        let keys = record.link_keys();
         RecordKeys {
-            act_id: text("act_id"),
-            party_key: record.party_key(),
-            agency_key: record.agency_key(),
-            check_action_code: text("check_action_code"),
+            act_id: keys.act_id,
+            party_key: keys.party,
+            agency_key: keys.agency,
+            check_action_code: keys.check_action_code,
             unit_id: record.unit_id(),
         }
     }
@@ -124,10 +118,11 @@ pub(crate) async fn write_records(
     now: &str,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Written, StoreError> {
-    let mut existing: HashMap<String, String> = HashMap::new();
+    // id -> (content hash, link keys as stored)
+    let mut existing: HashMap<String, (String, [Option<String>; 4])> = HashMap::new();
     for chunk in rows.chunks(CHUNK) {
         let sql = format!(
-            "SELECT record_id, content_hash FROM records WHERE record_id IN ({})",
+            "SELECT record_id, content_hash, act_id, party_key, agency_key, check_action_code FROM records WHERE record_id IN ({})",
             list_placeholders(chunk.len())
         );
         let mut query = sqlx::query(&sql);
@@ -139,19 +134,32 @@ pub(crate) async fn write_records(
             .await
             .map_err(query_error("reading existing records"))?
         {
-            existing.insert(row.get(0), row.get(1));
+            let keys = [row.get(2), row.get(3), row.get(4), row.get(5)];
+            existing.insert(row.get(0), (row.get(1), keys));
         }
     }
 
     let mut summary = Written::default();
     let mut changed = Vec::new();
+    // Records whose link keys this write replaces, with the keys they had.
+    let mut rekeyed: Vec<(&str, &[Option<String>; 4])> = Vec::new();
     for record in rows {
         let body = record.to_json();
         let hash = content_hash(&body);
         match existing.get(record.id().as_str()) {
-            Some(old) if *old == hash => summary.unchanged += 1,
-            Some(_) => {
+            Some((old, _)) if *old == hash => summary.unchanged += 1,
+            Some((_, old_keys)) => {
                 summary.updated += 1;
+                let keys = RecordKeys::of(record);
+                let new_keys = [
+                    keys.act_id,
+                    keys.party_key,
+                    keys.agency_key,
+                    keys.check_action_code,
+                ];
+                if new_keys != *old_keys {
+                    rekeyed.push((record.id().as_str(), old_keys));
+                }
                 changed.push((record, body, hash));
             }
             None => {
@@ -169,6 +177,27 @@ pub(crate) async fn write_records(
         .await
         .map_err(query_error("taking a record revision"))?
         .get(0);
+        for chunk in rekeyed.chunks(CHUNK) {
+            let sql = format!(
+                "INSERT INTO record_key_history (record_id, revision, act_id, party_key, agency_key, check_action_code) VALUES {} \
+                 ON CONFLICT (record_id, revision) DO NOTHING",
+                values_placeholders(chunk.len(), 6)
+            );
+            let mut query = sqlx::query(&sql);
+            for (id, [act, party, agency, code]) in chunk {
+                query = query
+                    .bind(*id)
+                    .bind(revision)
+                    .bind(act.clone())
+                    .bind(party.clone())
+                    .bind(agency.clone())
+                    .bind(code.clone());
+            }
+            query
+                .execute(&mut **tx)
+                .await
+                .map_err(query_error("remembering replaced record keys"))?;
+        }
         let mut done = 0u64;
         for chunk in changed.chunks(CHUNK) {
             let sql = format!(

@@ -5,18 +5,20 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use jiandu_model::{Evaluation, Moment, Record, reconcile};
+use jiandu_model::{Evaluation, Moment, Record, SweepStatus, reconcile};
 use sqlx::Row;
 
+use crate::audit::{AuditEvent, append};
 use crate::findings::{ChangeCounts, apply_changes, load_states};
 use crate::gaps::replace_gaps;
 use crate::records::{CHUNK, list_placeholders, stored_record_from_row};
+use crate::transition::{Bind, SWEEP, write_state};
 use crate::{Backend, Store, StoreError, query_error};
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct SweepInfo {
     pub sweep_id: i64,
-    pub status: String,
+    pub status: SweepStatus,
     pub full: bool,
     pub reason: String,
     pub ruleset_hash: String,
@@ -48,11 +50,28 @@ pub struct BatchWork {
     pub record_ids: Vec<String>,
 }
 
-/// A batch claimed with `FOR UPDATE SKIP LOCKED` (PostgreSQL): its row stays locked by this
-/// transaction until [`Store::complete_batch`] commits it, so no other worker takes it.
+/// A batch taken by one task. On PostgreSQL it was claimed with `FOR UPDATE SKIP LOCKED`:
+/// its row stays locked by the claim's transaction until [`Store::complete_batch`] commits
+/// it, so no other worker takes it. On SQLite it came from this process's queue.
 pub struct BatchClaim {
-    tx: sqlx::Transaction<'static, sqlx::Any>,
+    tx: Option<sqlx::Transaction<'static, sqlx::Any>>,
     pub work: BatchWork,
+}
+
+/// Where the tasks of one process take a sweep's batches from: the database's claims
+/// (PostgreSQL, shared with `jiandu worker` processes) or a queue of the pending batches
+/// read once (SQLite, one process). The sweep does not need to know which.
+pub struct BatchSource {
+    sweep_id: i64,
+    queue: Option<std::sync::Mutex<std::collections::VecDeque<BatchWork>>>,
+}
+
+impl std::fmt::Debug for BatchSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BatchSource")
+            .field("sweep_id", &self.sweep_id)
+            .finish()
+    }
 }
 
 impl std::fmt::Debug for BatchClaim {
@@ -85,10 +104,14 @@ pub struct SweepTotals {
     pub batches_total: u64,
 }
 
-fn sweep_from_row(row: &sqlx::any::AnyRow) -> SweepInfo {
-    SweepInfo {
-        sweep_id: row.get(0),
-        status: row.get(1),
+fn sweep_from_row(row: &sqlx::any::AnyRow) -> Result<SweepInfo, StoreError> {
+    let sweep_id: i64 = row.get(0);
+    Ok(SweepInfo {
+        sweep_id,
+        status: row
+            .get::<String, _>(1)
+            .parse()
+            .map_err(|e| StoreError::corrupt("sweeps", sweep_id, "status", e))?,
         full: row.get::<i64, _>(2) != 0,
         reason: row.get(3),
         ruleset_hash: row.get(4),
@@ -98,7 +121,36 @@ fn sweep_from_row(row: &sqlx::any::AnyRow) -> SweepInfo {
         n_batches: row.get::<i64, _>(8) as u64,
         started_at: row.get(9),
         finished_at: row.get(10),
+    })
+}
+
+type LinkKeySets = (
+    BTreeSet<String>,
+    BTreeSet<String>,
+    BTreeSet<(String, String)>,
+);
+
+/// The acts, check action codes and (party, agency) pairs of rows selected as
+/// `act_id, party_key, agency_key, check_action_code`.
+fn link_keys_of(rows: &[sqlx::any::AnyRow]) -> LinkKeySets {
+    let mut acts = BTreeSet::new();
+    let mut codes = BTreeSet::new();
+    let mut pairs = BTreeSet::new();
+    for row in rows {
+        if let Some(act) = row.get::<Option<String>, _>(0) {
+            acts.insert(act);
+        }
+        if let (Some(party), Some(agency)) = (
+            row.get::<Option<String>, _>(1),
+            row.get::<Option<String>, _>(2),
+        ) {
+            pairs.insert((party, agency));
+        }
+        if let Some(code) = row.get::<Option<String>, _>(3) {
+            codes.insert(code);
+        }
     }
+    (acts, codes, pairs)
 }
 
 const SELECT_SWEEP: &str = "SELECT sweep_id, status, full_sweep, reason, ruleset_hash, from_revision, to_revision, n_records, \
@@ -123,7 +175,7 @@ impl Store {
         .fetch_optional(self.pool())
         .await
         .map_err(query_error("reading the last sweep"))?;
-        Ok(row.as_ref().map(sweep_from_row))
+        row.as_ref().map(sweep_from_row).transpose()
     }
 
     pub async fn running_sweep(&self) -> Result<Option<SweepInfo>, StoreError> {
@@ -133,7 +185,65 @@ impl Store {
         .fetch_optional(self.pool())
         .await
         .map_err(query_error("reading the running sweep"))?;
-        Ok(row.as_ref().map(sweep_from_row))
+        row.as_ref().map(sweep_from_row).transpose()
+    }
+
+    /// The most recent sweep, whatever its status.
+    pub async fn latest_sweep(&self) -> Result<Option<SweepInfo>, StoreError> {
+        let row = sqlx::query(&format!("{SELECT_SWEEP} ORDER BY sweep_id DESC LIMIT 1"))
+            .fetch_optional(self.pool())
+            .await
+            .map_err(query_error("reading the latest sweep"))?;
+        row.as_ref().map(sweep_from_row).transpose()
+    }
+
+    /// Gives up the running sweep (`jiandu sweep --abandon`), with an audit event. Its done
+    /// batches keep their findings; its pending ones are never taken. Returns the sweep given
+    /// up, or `None` when none was running.
+    pub async fn abandon_sweep(
+        &self,
+        actor: &str,
+        reason: &str,
+        now: Moment,
+    ) -> Result<Option<SweepInfo>, StoreError> {
+        let Some(running) = self.running_sweep().await? else {
+            return Ok(None);
+        };
+        let now = now.to_string();
+        let mut tx = self
+            .pool()
+            .begin()
+            .await
+            .map_err(query_error("starting to abandon a sweep"))?;
+        write_state(
+            &mut tx,
+            SWEEP,
+            running.sweep_id,
+            SweepStatus::Running.as_str(),
+            SweepStatus::Abandoned.as_str(),
+            &[("finished_at", Bind::Text(Some(now.clone())))],
+        )
+        .await?;
+        let event = AuditEvent {
+            actor: actor.to_owned(),
+            entity: "sweep",
+            entity_id: running.sweep_id.to_string(),
+            action: "abandoned".into(),
+            details: serde_json::json!({
+                "reason": reason,
+                "ruleset_hash": running.ruleset_hash,
+                "n_batches": running.n_batches,
+            }),
+        };
+        append(&mut tx, &[event], &now).await?;
+        tx.commit()
+            .await
+            .map_err(query_error("committing an abandoned sweep"))?;
+        Ok(Some(SweepInfo {
+            status: SweepStatus::Abandoned,
+            finished_at: Some(now),
+            ..running
+        }))
     }
 
     pub async fn get_sweep(&self, sweep_id: i64) -> Result<Option<SweepInfo>, StoreError> {
@@ -142,7 +252,7 @@ impl Store {
             .fetch_optional(self.pool())
             .await
             .map_err(query_error("reading a sweep"))?;
-        Ok(row.as_ref().map(sweep_from_row))
+        row.as_ref().map(sweep_from_row).transpose()
     }
 
     /// Every record id, in id order.
@@ -186,26 +296,30 @@ impl Store {
                 .fetch_all(self.pool())
                 .await
                 .map_err(query_error("reading record keys"))?;
-            let mut acts = BTreeSet::new();
-            let mut codes = BTreeSet::new();
-            let mut pairs = BTreeSet::new();
-            for row in &rows {
-                if let Some(act) = row.get::<Option<String>, _>(0) {
-                    acts.insert(act);
-                }
-                if let (Some(party), Some(agency)) = (
-                    row.get::<Option<String>, _>(1),
-                    row.get::<Option<String>, _>(2),
-                ) {
-                    pairs.insert((party, agency));
-                }
-                if let Some(code) = row.get::<Option<String>, _>(3) {
-                    codes.insert(code);
-                }
-            }
+            let (acts, codes, pairs) = link_keys_of(&rows);
             related.extend(self.ids_with_keys(&acts, &codes, &pairs).await?);
         }
         Ok(related.into_iter().collect())
+    }
+
+    /// Records that shared a key which an import in revisions `after..=up_to` replaced: a
+    /// penalty whose `act_id` moved from A1 to A2 leaves A1's other records to judge again.
+    pub async fn formerly_related_record_ids(
+        &self,
+        after: i64,
+        up_to: i64,
+    ) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT act_id, party_key, agency_key, check_action_code FROM record_key_history \
+             WHERE revision > $1 AND revision <= $2",
+        )
+        .bind(after)
+        .bind(up_to)
+        .fetch_all(self.pool())
+        .await
+        .map_err(query_error("reading replaced record keys"))?;
+        let (acts, codes, pairs) = link_keys_of(&rows);
+        self.ids_with_keys(&acts, &codes, &pairs).await
     }
 
     async fn ids_with_keys(
@@ -315,7 +429,7 @@ impl Store {
             .await
             .map_err(query_error("starting a sweep"))?;
         let n_records: usize = batches.iter().map(Vec::len).sum();
-        let sweep_id: i64 = sqlx::query(
+        let sweep_id = sqlx::query(
             "INSERT INTO sweeps (status, full_sweep, reason, ruleset_hash, from_revision, to_revision, n_records, n_batches, started_at) \
              VALUES ('running', $1, $2, $3, $4, $5, $6, $7, $8) RETURNING sweep_id",
         )
@@ -328,9 +442,18 @@ impl Store {
         .bind(batches.len() as i64)
         .bind(now.as_str())
         .fetch_one(&mut *tx)
-        .await
-        .map_err(query_error("creating a sweep"))?
-        .get(0);
+        .await;
+        let sweep_id: i64 = match sweep_id {
+            Ok(row) => row.get(0),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                drop(tx);
+                let running = self.running_sweep().await?;
+                return Err(StoreError::SweepRunning {
+                    sweep_id: running.map_or(0, |s| s.sweep_id),
+                });
+            }
+            Err(e) => return Err(query_error("creating a sweep")(e)),
+        };
         for (chunk_no, chunk) in batches.chunks(200).enumerate() {
             let sql = format!(
                 "INSERT INTO sweep_batches (sweep_id, batch_no, record_ids, status) VALUES {}",
@@ -380,14 +503,40 @@ impl Store {
             .collect()
     }
 
+    /// Whether other processes (`jiandu worker`) can share a sweep: PostgreSQL.
+    pub fn shares_sweeps(&self) -> bool {
+        self.backend() == Backend::Postgres
+    }
+
+    /// The source this process's tasks take the sweep's batches from.
+    pub async fn batch_source(&self, sweep_id: i64) -> Result<BatchSource, StoreError> {
+        let queue = if self.shares_sweeps() {
+            None
+        } else {
+            Some(std::sync::Mutex::new(
+                self.pending_batches(sweep_id).await?.into(),
+            ))
+        };
+        Ok(BatchSource { sweep_id, queue })
+    }
+
+    /// The next batch to do, or `None` when none is left to take.
+    pub async fn next_batch(&self, source: &BatchSource) -> Result<Option<BatchClaim>, StoreError> {
+        match &source.queue {
+            Some(queue) => {
+                // A poisoned lock only means another task panicked; the queue is still whole.
+                let mut queue = queue
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                Ok(queue.pop_front().map(|work| BatchClaim { tx: None, work }))
+            }
+            None => self.claim_batch(source.sweep_id).await,
+        }
+    }
+
     /// Claims the next pending batch of a sweep with `FOR UPDATE SKIP LOCKED`, so that several
-    /// workers share a sweep (PostgreSQL only). `None` when no batch is left to take.
-    pub async fn claim_batch(&self, sweep_id: i64) -> Result<Option<BatchClaim>, StoreError> {
-        assert_eq!(
-            self.backend(),
-            Backend::Postgres,
-            "only PostgreSQL supports shared sweeps"
-        );
+    /// workers share a sweep (PostgreSQL). `None` when no batch is left to take.
+    async fn claim_batch(&self, sweep_id: i64) -> Result<Option<BatchClaim>, StoreError> {
         let mut tx = self
             .pool()
             .begin()
@@ -412,7 +561,7 @@ impl Store {
             reason: e.to_string(),
         })?;
         Ok(Some(BatchClaim {
-            tx,
+            tx: Some(tx),
             work: BatchWork {
                 sweep_id,
                 batch_no,
@@ -427,15 +576,15 @@ impl Store {
     /// `None` if the batch was already done (a resumed or concurrent sweep got there first).
     pub async fn complete_batch(
         &self,
-        claim: Option<BatchClaim>,
-        work: &BatchWork,
+        claim: BatchClaim,
         results: &[RecordResult],
         worker: &str,
         now: Moment,
     ) -> Result<Option<ChangeCounts>, StoreError> {
         let now = now.to_string();
-        let mut tx = match claim {
-            Some(claim) => claim.tx,
+        let work = &claim.work;
+        let mut tx = match claim.tx {
+            Some(tx) => tx,
             None => self
                 .pool()
                 .begin()
@@ -462,7 +611,8 @@ impl Store {
                 .map_err(query_error("abandoning a batch already done"))?;
             return Ok(None);
         }
-        let (states, fingerprints) = load_states(&mut tx, &work.record_ids).await?;
+        let lock = self.backend() == Backend::Postgres;
+        let (states, fingerprints) = load_states(&mut tx, &work.record_ids, lock).await?;
         let evaluations: Vec<Evaluation> = results
             .iter()
             .flat_map(|r| r.evaluations.iter().cloned())

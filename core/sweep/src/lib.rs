@@ -26,6 +26,8 @@ pub enum SweepError {
     Store(#[from] jiandu_store::StoreError),
     #[error("an evaluation thread failed: {0}")]
     Worker(String),
+    #[error("sweep {0} was abandoned (jiandu sweep --abandon) while this process ran it")]
+    Abandoned(i64),
     #[error("sweep {0} disappeared while it ran")]
     Vanished(i64),
     #[error(
@@ -33,7 +35,7 @@ pub enum SweepError {
     )]
     Unfinished(i64),
     #[error(
-        "sweep {sweep_id} was started with other rules, profile or calendar; finish it with those (or run with the same rules directory and profile) before sweeping with new ones"
+        "sweep {sweep_id} was started with other rules, profile or calendar; finish it with those (run with the same rules directory, profile and item catalogue), or give it up with `jiandu sweep --abandon`, before sweeping with new ones"
     )]
     RulesChangedMidSweep { sweep_id: i64 },
     #[error(

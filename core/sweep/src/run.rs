@@ -1,13 +1,13 @@
 //! Running a sweep: plan it (or resume the one a killed run left), process its batches on
 //! several tasks, finish it and gather the findings into cases.
 
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use jiandu_model::{ReferenceKind, clock};
+use jiandu_model::{ReferenceKind, ReferenceRow, SweepStatus, clock};
 use jiandu_rules::RuleSet;
-use jiandu_store::{Backend, BatchWork, Store, SweepGaps, SweepInfo, SweepPlan, SweepTotals};
+use jiandu_store::{Store, SweepGaps, SweepInfo, SweepPlan, SweepTotals};
 
 use crate::SweepError;
 use crate::batch::{Shared, evaluate};
@@ -51,15 +51,23 @@ pub struct SweepReport {
     pub findings_added_to_cases: u64,
     /// What the rules could not judge in this sweep (`jiandu gaps` shows them all).
     pub gaps: SweepGaps,
+    /// Rules switched off in this run for failing on too many records (id, failures).
+    pub rules_switched_off: Vec<(String, u32)>,
     pub seconds: f64,
 }
 
 /// Progress as (records done, records in the sweep).
 pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Sync);
 
-/// The rule-set fingerprint a sweep remembers: rules, profile, calendar, region table.
-fn fingerprint(set: &RuleSet) -> String {
-    set.content_hash.clone()
+/// The rule-set fingerprint a sweep remembers: rules, profile, calendar, region table, and
+/// the reference data the rules read (the supervision-item catalogue), so that `import items`
+/// re-judges what INS-ITEM-LISTED said.
+fn fingerprint(set: &RuleSet, items: &[ReferenceRow]) -> String {
+    let items: Vec<serde_json::Value> = items
+        .iter()
+        .map(|row| serde_json::json!([row.key(), row.body()]))
+        .collect();
+    jiandu_store::content_hash(&serde_json::json!([set.content_hash, items]))
 }
 
 /// Plans a new sweep: the records to evaluate and why.
@@ -72,13 +80,30 @@ async fn plan(
     let now = clock::now();
     let to_revision = store.record_revision().await?;
     let last = store.last_completed_sweep().await?;
-    let hash = fingerprint(set);
+    let latest = store.latest_sweep().await?;
+    let hash = fingerprint(set, &store.list_reference(ReferenceKind::Item).await?);
     let (full, reason, from_revision) = match &last {
         _ if full => (true, "full sweep requested".to_owned(), 0),
-        None => (true, "first sweep of this database".to_owned(), 0),
-        Some(last) if last.ruleset_hash != hash => {
-            (true, "the rules, profile or calendar changed".to_owned(), 0)
+        // Its done batches wrote findings by a rule set that may not be this one.
+        _ if latest
+            .as_ref()
+            .is_some_and(|s| s.status == SweepStatus::Abandoned) =>
+        {
+            (
+                true,
+                format!(
+                    "sweep {} was abandoned",
+                    latest.as_ref().map_or(0, |s| s.sweep_id)
+                ),
+                0,
+            )
         }
+        None => (true, "first sweep of this database".to_owned(), 0),
+        Some(last) if last.ruleset_hash != hash => (
+            true,
+            "the rules, profile, calendar or item catalogue changed".to_owned(),
+            0,
+        ),
         Some(last) => (
             false,
             format!("records changed since sweep {}", last.sweep_id),
@@ -91,6 +116,12 @@ async fn plan(
         let changed = store.changed_record_ids(from_revision, to_revision).await?;
         let mut ids: BTreeSet<String> = changed.iter().cloned().collect();
         ids.extend(store.related_record_ids(&changed).await?);
+        // A key an import replaced: the records that shared it lost a partner.
+        ids.extend(
+            store
+                .formerly_related_record_ids(from_revision, to_revision)
+                .await?,
+        );
         ids.into_iter().collect()
     };
     let batches: Vec<Vec<String>> = ids
@@ -116,7 +147,7 @@ pub async fn sweep(
     progress: Progress<'_>,
 ) -> Result<SweepReport, SweepError> {
     let started = Instant::now();
-    if options.parallel == 0 && store.backend() != Backend::Postgres {
+    if options.parallel == 0 && !store.shares_sweeps() {
         return Err(SweepError::WorkersNeedPostgres);
     }
     let (sweep_id, resumed) = match store.running_sweep().await? {
@@ -130,7 +161,8 @@ pub async fn sweep(
         .get_sweep(sweep_id)
         .await?
         .ok_or(SweepError::Vanished(sweep_id))?;
-    if resumed && info.ruleset_hash != fingerprint(&set) {
+    let items = store.list_reference(ReferenceKind::Item).await?;
+    if resumed && info.ruleset_hash != fingerprint(&set, &items) {
         return Err(SweepError::RulesChangedMidSweep { sweep_id });
     }
     let report = finish(
@@ -160,7 +192,7 @@ async fn finish(
     resumed: bool,
 ) -> Result<SweepReport, SweepError> {
     let shared = Shared {
-        set,
+        set: set.clone(),
         items: Arc::new(store.list_reference(ReferenceKind::Item).await?),
     };
     let (cases_opened, findings_added_to_cases) = loop {
@@ -181,10 +213,12 @@ async fn finish(
             .get_sweep(info.sweep_id)
             .await?
             .ok_or(SweepError::Vanished(info.sweep_id))?;
-        if current.status == "completed" {
-            break (0, 0);
+        match current.status {
+            SweepStatus::Completed => break (0, 0),
+            SweepStatus::Abandoned => return Err(SweepError::Abandoned(info.sweep_id)),
+            SweepStatus::Running => {}
         }
-        if store.backend() == Backend::Sqlite {
+        if !store.shares_sweeps() {
             return Err(SweepError::Unfinished(info.sweep_id));
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
@@ -198,6 +232,7 @@ async fn finish(
         cases_opened,
         findings_added_to_cases,
         gaps: store.sweep_gaps(info.sweep_id).await?,
+        rules_switched_off: set.switched_off_rules(),
         seconds: started.elapsed().as_secs_f64(),
     })
 }
@@ -217,51 +252,27 @@ async fn process(
     let done_before = store.sweep_totals(info.sweep_id).await?.records_evaluated;
     let done = Arc::new(Mutex::new(done_before));
     progress(done_before, total);
-    let queue: Option<Arc<Mutex<VecDeque<BatchWork>>>> = match store.backend() {
-        Backend::Sqlite => Some(Arc::new(Mutex::new(
-            store.pending_batches(info.sweep_id).await?.into(),
-        ))),
-        Backend::Postgres => None,
-    };
+    let source = store.batch_source(info.sweep_id).await?;
     let tasks = (0..options.parallel.max(1)).map(|task| {
-        let queue = queue.clone();
+        let source = &source;
         let done = done.clone();
         let worker = format!("{}#{task}", options.worker);
         async move {
             let mut completed = 0u64;
-            loop {
-                let n = match &queue {
-                    Some(queue) => {
-                        let next = queue.lock().expect("queue lock").pop_front();
-                        let Some(work) = next else { break };
-                        let results = evaluate(store, shared, &work.record_ids).await?;
-                        if store
-                            .complete_batch(None, &work, &results, &worker, clock::now())
-                            .await?
-                            .is_some()
-                        {
-                            completed += 1;
-                        }
-                        work.record_ids.len() as u64
-                    }
-                    None => {
-                        let Some(claim) = store.claim_batch(info.sweep_id).await? else {
-                            break;
-                        };
-                        let work = claim.work.clone();
-                        let results = evaluate(store, shared, &work.record_ids).await?;
-                        if store
-                            .complete_batch(Some(claim), &work, &results, &worker, clock::now())
-                            .await?
-                            .is_some()
-                        {
-                            completed += 1;
-                        }
-                        work.record_ids.len() as u64
-                    }
-                };
+            while let Some(claim) = store.next_batch(source).await? {
+                let n = claim.work.record_ids.len() as u64;
+                let results = evaluate(store, shared, &claim.work.record_ids).await?;
+                if store
+                    .complete_batch(claim, &results, &worker, clock::now())
+                    .await?
+                    .is_some()
+                {
+                    completed += 1;
+                }
                 let now_done = {
-                    let mut done = done.lock().expect("progress lock");
+                    let mut done = done
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
                     *done += n;
                     *done
                 };
@@ -286,20 +297,21 @@ pub async fn work(
     once: bool,
     poll: Duration,
 ) -> Result<u64, SweepError> {
-    if store.backend() != Backend::Postgres {
+    if !store.shares_sweeps() {
         return Err(SweepError::WorkersNeedPostgres);
     }
     let mut n_batches = 0;
     loop {
         if let Some(info) = store.running_sweep().await? {
-            if info.ruleset_hash != fingerprint(&set) {
+            let items = store.list_reference(ReferenceKind::Item).await?;
+            if info.ruleset_hash != fingerprint(&set, &items) {
                 return Err(SweepError::RulesChangedMidSweep {
                     sweep_id: info.sweep_id,
                 });
             }
             let shared = Shared {
                 set: set.clone(),
-                items: Arc::new(store.list_reference(ReferenceKind::Item).await?),
+                items: Arc::new(items),
             };
             n_batches += process(store, &shared, &info, options, &|_, _| {}).await?;
             // The process that started the sweep finishes it; should it have gone, the worker

@@ -23,6 +23,13 @@ pub struct Args {
     /// sweep and wait while `jiandu worker` processes do the batches.
     #[arg(long)]
     pub parallel: Option<usize>,
+    /// Give up the running sweep (one that failed or was killed, with rules no longer wanted)
+    /// instead of resuming it; recorded in the audit log. The next sweep judges every record.
+    #[arg(long, conflicts_with = "full")]
+    pub abandon: bool,
+    /// Why the sweep is given up, for the audit log (with --abandon).
+    #[arg(long, requires = "abandon")]
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -57,6 +64,26 @@ fn host_tag() -> String {
 
 pub async fn run(settings: &Settings, profile: &str, args: Args) -> Result<()> {
     let store = settings.open_store().await?;
+    if args.abandon {
+        let reason = args
+            .reason
+            .as_deref()
+            .unwrap_or("given up with jiandu sweep --abandon");
+        let actor = format!("sweep@{}", host_tag());
+        match store
+            .abandon_sweep(&actor, reason, jiandu_model::clock::now())
+            .await?
+        {
+            Some(info) => println!(
+                "sweep {} abandoned (放弃) after {} of its batches; the next sweep judges every record",
+                info.sweep_id,
+                store.sweep_totals(info.sweep_id).await?.batches_done
+            ),
+            None => println!("no sweep is running; nothing to abandon"),
+        }
+        store.close().await;
+        return Ok(());
+    }
     let options = options(
         args.full,
         args.batch_size,
@@ -111,6 +138,9 @@ pub fn summary_json(report: &SweepReport) -> serde_json::Value {
         "reason": report.reason,
         "resumed": report.resumed,
         "cases_opened": report.cases_opened,
+        "rules_switched_off": report.rules_switched_off.iter()
+            .map(|(rule, n)| serde_json::json!({"rule_id": rule, "errors": n}))
+            .collect::<Vec<_>>(),
     })
 }
 
@@ -143,6 +173,11 @@ pub fn print_text(report: &SweepReport) {
         println!(
             "  error: {} on {} records: {}",
             e.rule_id, e.records, e.message
+        );
+    }
+    for (rule, n) in &report.rules_switched_off {
+        println!(
+            "  switched off (已停用): {rule} failed on {n} records and was not run on the rest of this sweep"
         );
     }
 }

@@ -8,6 +8,7 @@
 //! second "known not to have happened" (DESIGN §4).
 
 pub mod dictionary;
+pub mod keys;
 
 use std::fmt;
 use std::str::FromStr;
@@ -320,14 +321,29 @@ impl Record {
         }
     }
 
+    /// The keys linking this record to others (`keys.rs`).
+    pub fn link_keys(&self) -> keys::LinkKeys {
+        keys::LinkKeys::of(&self.body)
+    }
+
     /// The party across records: USCC, else id, else name (`uscc:9144…`).
     pub fn party_key(&self) -> Option<String> {
-        key_of(&self.body, "party", &["uscc", "id", "name"])
+        self.link_keys().party
     }
 
     /// The agency across records: unit id, else USCC, else name.
     pub fn agency_key(&self) -> Option<String> {
-        key_of(&self.body, "agency", &["unit_id", "uscc", "name"])
+        self.link_keys().agency
+    }
+
+    /// The act across records (`act_id`, trimmed).
+    pub fn act_key(&self) -> Option<String> {
+        keys::text(&self.body, keys::ACT_ID)
+    }
+
+    /// The inspection behind this record (`check_action_code`, trimmed).
+    pub fn check_action_key(&self) -> Option<String> {
+        keys::text(&self.body, keys::CHECK_ACTION_CODE)
     }
 
     /// The unit answerable for the record: the agency's unit id (or USCC, or name); for a
@@ -363,17 +379,6 @@ impl Record {
             .iter()
             .find_map(|field| self.date_at(field))
     }
-}
-
-fn key_of(body: &Map<String, Value>, object: &str, fields: &[&str]) -> Option<String> {
-    fields.iter().find_map(
-        |field| match lookup_in(body, &format!("{object}.{field}")) {
-            Lookup::Value(Value::String(s)) if !s.trim().is_empty() => {
-                Some(format!("{field}:{}", s.trim()))
-            }
-            _ => None,
-        },
-    )
 }
 
 /// A date field's value, or the Beijing date of a moment field's value.

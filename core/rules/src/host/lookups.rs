@@ -7,23 +7,23 @@ use rhai::{Array, Dynamic};
 use super::{host, trace};
 use crate::convert::json_to_dynamic;
 use crate::host::record::{Found, find};
+use crate::host::record_ref::RecordRef;
 use crate::lookups::Summary;
+use jiandu_model::record::keys::{self, LinkKeys};
 
-fn text(record: &Dynamic, path: &str) -> Option<String> {
-    match find(record, path) {
-        Found::Value(v) => v
-            .into_immutable_string()
-            .ok()
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty()),
-        _ => None,
+/// The link keys of the record a script passed (`jiandu_model::record::keys`, the same
+/// definition the store and the look-ups use), with its id.
+fn keys_of(record: &Dynamic) -> (LinkKeys, Option<String>) {
+    let keys = |body: &serde_json::Map<String, serde_json::Value>| {
+        (LinkKeys::of(body), keys::text(body, "record_id"))
+    };
+    if let Some(r) = record.clone().try_cast::<RecordRef>() {
+        return keys(r.json());
     }
-}
-
-fn key(record: &Dynamic, object: &str, fields: &[&str]) -> Option<String> {
-    fields.iter().find_map(|field| {
-        text(record, &format!("{object}.{field}")).map(|v| format!("{field}:{v}"))
-    })
+    match crate::convert::dynamic_to_json(record) {
+        serde_json::Value::Object(body) => keys(&body),
+        _ => (LinkKeys::default(), None),
+    }
 }
 
 fn to_array(list: &[std::sync::Arc<Summary>]) -> Array {
@@ -48,7 +48,7 @@ fn year_of(record: &Dynamic) -> Option<i32> {
 
 #[export_module]
 pub mod lookups_api {
-    use super::{host, key, text, to_array, trace, year_of};
+    use super::{host, keys_of, to_array, trace, year_of};
     use jiandu_model::RecordId;
     use rhai::{Array, Dynamic};
     #[allow(unused_imports)]
@@ -57,7 +57,8 @@ pub mod lookups_api {
     /// Other penalty records with the same `act_id` as `r` (empty when `r` has none).
     #[rhai_fn(return_raw)]
     pub fn same_act(ctx: NativeCallContext, r: Dynamic) -> Result<Array, Box<EvalAltResult>> {
-        let (Some(act), Some(id)) = (text(&r, "act_id"), text(&r, "record_id")) else {
+        let (keys, id) = keys_of(&r);
+        let (Some(act), Some(id)) = (keys.act_id, id) else {
             return Ok(Array::new());
         };
         let id = RecordId::parse(&id).map_err(|e| -> Box<EvalAltResult> { e.into() })?;
@@ -72,11 +73,8 @@ pub mod lookups_api {
         ctx: NativeCallContext,
         r: Dynamic,
     ) -> Result<Array, Box<EvalAltResult>> {
-        let (Some(party), Some(agency), Some(year)) = (
-            key(&r, "party", &["uscc", "id", "name"]),
-            key(&r, "agency", &["unit_id", "uscc", "name"]),
-            year_of(&r),
-        ) else {
+        let keys = keys_of(&r).0;
+        let (Some(party), Some(agency), Some(year)) = (keys.party, keys.agency, year_of(&r)) else {
             return Ok(Array::new());
         };
         let found = host(&ctx)?.lookups.inspections(&party, &agency, year);
@@ -116,7 +114,7 @@ pub mod lookups_api {
         ctx: NativeCallContext,
         r: Dynamic,
     ) -> Result<Dynamic, Box<EvalAltResult>> {
-        let Some(code) = text(&r, "check_action_code") else {
+        let Some(code) = keys_of(&r).0.check_action_code else {
             return Ok(Dynamic::UNIT);
         };
         let found = host(&ctx)?.lookups.inspection(&code);

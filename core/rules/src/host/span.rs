@@ -143,13 +143,16 @@ pub mod span_api {
     }
 
     /// The span moved by calendar days.
-    #[rhai_fn(name = "+")]
-    pub fn plus(a: DateSpan, n: INT) -> DateSpan {
-        a.add_days(n)
+    #[rhai_fn(name = "+", return_raw)]
+    pub fn plus(a: DateSpan, n: INT) -> Result<DateSpan, Box<EvalAltResult>> {
+        // Both ends move by the same checked step.
+        crate::host::values::shift_days(a.earliest, n)?;
+        crate::host::values::shift_days(a.latest, n)?;
+        Ok(a.add_days(n))
     }
-    #[rhai_fn(name = "-")]
-    pub fn minus(a: DateSpan, n: INT) -> DateSpan {
-        a.add_days(-n)
+    #[rhai_fn(name = "-", return_raw)]
+    pub fn minus(a: DateSpan, n: INT) -> Result<DateSpan, Box<EvalAltResult>> {
+        plus(a, n.checked_neg().unwrap_or(INT::MAX))
     }
     /// Calendar days between a date and a span are not one number: decided only if exact.
     #[rhai_fn(name = "-", return_raw)]

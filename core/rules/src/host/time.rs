@@ -10,10 +10,10 @@ use super::{HostRef, host, no_calendar, trace};
 const MAX_STEPS: i64 = 3_650;
 
 fn checked(n: i64) -> Result<i64, Box<EvalAltResult>> {
-    if n.abs() > MAX_STEPS {
-        Err(format!("{n} is out of range for a legal period (at most {MAX_STEPS})").into())
-    } else {
+    if (-MAX_STEPS..=MAX_STEPS).contains(&n) {
         Ok(n)
+    } else {
+        Err(format!("{n} is out of range for a legal period (at most {MAX_STEPS})").into())
     }
 }
 
@@ -176,7 +176,7 @@ pub mod time_api {
     /// `start` + `n` calendar days, never rolled forward.
     #[rhai_fn(return_raw)]
     pub fn add_days(start: Date, n: INT) -> Result<Date, Box<EvalAltResult>> {
-        Ok(start.add_days(checked(n)?))
+        crate::host::values::shift_days(start, checked(n)?)
     }
 
     /// `start` + `n` months: the same day of the month, or the month's last day; not rolled.
@@ -186,7 +186,9 @@ pub mod time_api {
         if n < 0 {
             return Err("add_months counts forward only".into());
         }
-        Ok(start.add_months(n as u32))
+        start
+            .checked_add_months(n as u32)
+            .ok_or_else(|| format!("{start} + {n} months leaves the years 1–9999").into())
     }
 
     /// The last day of an `n`-day period from `start` (start day not counted), moved to the
@@ -286,7 +288,7 @@ pub mod time_api {
         n: INT,
         act: Date,
     ) -> Result<bool, Box<EvalAltResult>> {
-        if act <= start.add_days(checked(n)?) {
+        if act <= crate::host::values::shift_days(start, checked(n)?)? {
             return Ok(true);
         }
         let host = host(&ctx)?;
@@ -308,7 +310,7 @@ pub mod time_api {
         n: INT,
         act: Date,
     ) -> Result<bool, Box<EvalAltResult>> {
-        if act <= start.add_days(checked(n)?) {
+        if act <= crate::host::values::shift_days(start, checked(n)?)? {
             return Ok(true);
         }
         let end = host(&ctx)?

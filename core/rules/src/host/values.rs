@@ -7,17 +7,32 @@ use rhai::plugin::*;
 const MAX_DAYS: i64 = 100_000;
 
 fn checked_days(n: i64) -> Result<i64, Box<EvalAltResult>> {
-    if n.abs() > MAX_DAYS {
-        Err(format!("{n} days is out of range (at most {MAX_DAYS})").into())
-    } else {
+    if (-MAX_DAYS..=MAX_DAYS).contains(&n) {
         Ok(n)
+    } else {
+        Err(format!("{n} days is out of range (at most {MAX_DAYS})").into())
     }
+}
+
+/// `d` + `n` days, or a Rhai error when `n` or the result is out of range: a loop adding days
+/// can never push chrono past its limits.
+pub(crate) fn shift_days(
+    d: jiandu_model::Date,
+    n: i64,
+) -> Result<jiandu_model::Date, Box<EvalAltResult>> {
+    d.checked_add_days(checked_days(n)?)
+        .ok_or_else(|| format!("{d} + {n} days leaves the years 1–9999").into())
+}
+
+/// An amount the arithmetic could not hold: the rule stops with `error`, never wraps.
+pub(crate) fn money_overflow(what: &str) -> Box<EvalAltResult> {
+    format!("amount out of range in {what}").into()
 }
 
 /// Dates (`YYYY-MM-DD`): compare them, add or subtract calendar days, subtract two dates.
 #[export_module]
 pub mod date_api {
-    use super::checked_days;
+    use super::shift_days;
     #[allow(unused_imports)]
     use rhai::{FLOAT, INT};
 
@@ -72,11 +87,11 @@ pub mod date_api {
     /// The date `n` calendar days later (no roll-forward; see `deadline_days`).
     #[rhai_fn(name = "+", return_raw)]
     pub fn plus(d: Date, n: INT) -> Result<Date, Box<EvalAltResult>> {
-        Ok(d.add_days(checked_days(n)?))
+        shift_days(d, n)
     }
     #[rhai_fn(name = "-", return_raw)]
     pub fn minus(d: Date, n: INT) -> Result<Date, Box<EvalAltResult>> {
-        Ok(d.add_days(-checked_days(n)?))
+        shift_days(d, n.checked_neg().unwrap_or(INT::MAX))
     }
     /// Calendar days from `b` to `a`.
     #[rhai_fn(name = "-")]
@@ -135,7 +150,7 @@ pub mod moment_api {
     /// The moment `hours` clock hours later.
     #[rhai_fn(return_raw)]
     pub fn add_hours(m: Moment, hours: INT) -> Result<Moment, Box<EvalAltResult>> {
-        if hours.abs() > 24 * 100_000 {
+        if !(-24 * 100_000..=24 * 100_000).contains(&hours) {
             return Err(format!("{hours} hours is out of range").into());
         }
         Ok(m.add_seconds(hours * 3600))
@@ -177,18 +192,29 @@ pub mod money_api {
     use rhai::{FLOAT, INT};
     pub type Money = jiandu_model::Money;
 
-    fn fen_of(yuan: FLOAT) -> i64 {
-        (yuan * 100.0).round() as i64
+    use super::money_overflow;
+
+    /// Whole fen of a decimal number of yuan, or `None` when it is not finite or too large.
+    fn fen_of(yuan: FLOAT) -> Option<i64> {
+        let fen = (yuan * 100.0).round();
+        // ±2^62 fen: well inside i64, so the cast below is exact for every accepted value.
+        (fen.is_finite() && fen.abs() < 4.6e18).then_some(fen as i64)
+    }
+
+    fn yuan_fen(yuan: INT) -> i128 {
+        i128::from(yuan) * 100
     }
 
     /// An amount of `yuan` yuan.
-    #[rhai_fn(name = "money")]
-    pub fn from_int(yuan: INT) -> Money {
-        Money::from_yuan(yuan)
+    #[rhai_fn(name = "money", return_raw)]
+    pub fn from_int(yuan: INT) -> Result<Money, Box<EvalAltResult>> {
+        Money::checked_from_yuan(yuan).ok_or_else(|| money_overflow("money()"))
     }
-    #[rhai_fn(name = "money")]
-    pub fn from_float(yuan: FLOAT) -> Money {
-        Money::from_fen(fen_of(yuan))
+    #[rhai_fn(name = "money", return_raw)]
+    pub fn from_float(yuan: FLOAT) -> Result<Money, Box<EvalAltResult>> {
+        fen_of(yuan)
+            .map(Money::from_fen)
+            .ok_or_else(|| money_overflow("money()"))
     }
     #[rhai_fn(name = "money", return_raw)]
     pub fn from_str(yuan: &str) -> Result<Money, Box<EvalAltResult>> {
@@ -202,21 +228,40 @@ pub mod money_api {
     pub fn fen(m: &mut Money) -> INT {
         m.fen()
     }
-    #[rhai_fn(name = "+")]
-    pub fn plus(a: Money, b: Money) -> Money {
-        Money::from_fen(a.fen() + b.fen())
+    #[rhai_fn(name = "+", return_raw)]
+    pub fn plus(a: Money, b: Money) -> Result<Money, Box<EvalAltResult>> {
+        a.checked_add(b).ok_or_else(|| money_overflow("+"))
     }
-    #[rhai_fn(name = "-")]
-    pub fn minus(a: Money, b: Money) -> Money {
-        Money::from_fen(a.fen() - b.fen())
+    #[rhai_fn(name = "-", return_raw)]
+    pub fn minus(a: Money, b: Money) -> Result<Money, Box<EvalAltResult>> {
+        a.checked_sub(b).ok_or_else(|| money_overflow("-"))
     }
-    #[rhai_fn(name = "*")]
-    pub fn times(a: Money, n: INT) -> Money {
-        Money::from_fen(a.fen().saturating_mul(n))
+    #[rhai_fn(name = "*", return_raw)]
+    pub fn times(a: Money, n: INT) -> Result<Money, Box<EvalAltResult>> {
+        a.checked_mul(n).ok_or_else(|| money_overflow("*"))
     }
-    /// `pct` percent of the amount, rounded to the fen.
-    pub fn percent(a: Money, pct: FLOAT) -> Money {
-        Money::from_fen((a.fen() as FLOAT * pct / 100.0).round() as i64)
+    /// `pct` percent of the amount, rounded half up to the fen, in exact integer arithmetic.
+    #[rhai_fn(name = "percent", return_raw)]
+    pub fn percent(a: Money, pct: INT) -> Result<Money, Box<EvalAltResult>> {
+        a.checked_ratio(pct, 100)
+            .ok_or_else(|| money_overflow("percent()"))
+    }
+    /// `pct` percent for a decimal rate such as `0.5`: the rate is read as the decimal it is
+    /// written as (at most 6 places), never as a binary fraction.
+    #[rhai_fn(name = "percent", return_raw)]
+    pub fn percent_decimal(a: Money, pct: FLOAT) -> Result<Money, Box<EvalAltResult>> {
+        let micro = (pct * 1_000_000.0).round();
+        if !micro.is_finite()
+            || micro.abs() > 9.0e15
+            || (micro / 1_000_000.0 - pct).abs() > 1e-9 * pct.abs().max(1.0)
+        {
+            return Err(format!(
+                "percent({pct}): the rate must be a decimal with at most 6 places"
+            )
+            .into());
+        }
+        a.checked_ratio(micro as i64, 100_000_000)
+            .ok_or_else(|| money_overflow("percent()"))
     }
     #[rhai_fn(name = "min")]
     pub fn min(a: Money, b: Money) -> Money {
@@ -252,47 +297,47 @@ pub mod money_api {
     }
     #[rhai_fn(name = "==")]
     pub fn eq_int(a: Money, b: INT) -> bool {
-        a.fen() == b * 100
+        i128::from(a.fen()) == yuan_fen(b)
     }
     #[rhai_fn(name = "!=")]
     pub fn ne_int(a: Money, b: INT) -> bool {
-        a.fen() != b * 100
+        i128::from(a.fen()) != yuan_fen(b)
     }
     #[rhai_fn(name = "<")]
     pub fn lt_int(a: Money, b: INT) -> bool {
-        a.fen() < b * 100
+        i128::from(a.fen()) < yuan_fen(b)
     }
     #[rhai_fn(name = "<=")]
     pub fn le_int(a: Money, b: INT) -> bool {
-        a.fen() <= b * 100
+        i128::from(a.fen()) <= yuan_fen(b)
     }
     #[rhai_fn(name = ">")]
     pub fn gt_int(a: Money, b: INT) -> bool {
-        a.fen() > b * 100
+        i128::from(a.fen()) > yuan_fen(b)
     }
     #[rhai_fn(name = ">=")]
     pub fn ge_int(a: Money, b: INT) -> bool {
-        a.fen() >= b * 100
+        i128::from(a.fen()) >= yuan_fen(b)
     }
-    #[rhai_fn(name = "==")]
-    pub fn eq_float(a: Money, b: FLOAT) -> bool {
-        a.fen() == fen_of(b)
+    #[rhai_fn(name = "==", return_raw)]
+    pub fn eq_float(a: Money, b: FLOAT) -> Result<bool, Box<EvalAltResult>> {
+        Ok(a.fen() == fen_of(b).ok_or_else(|| money_overflow("=="))?)
     }
-    #[rhai_fn(name = "<")]
-    pub fn lt_float(a: Money, b: FLOAT) -> bool {
-        a.fen() < fen_of(b)
+    #[rhai_fn(name = "<", return_raw)]
+    pub fn lt_float(a: Money, b: FLOAT) -> Result<bool, Box<EvalAltResult>> {
+        Ok(a.fen() < fen_of(b).ok_or_else(|| money_overflow("<"))?)
     }
-    #[rhai_fn(name = "<=")]
-    pub fn le_float(a: Money, b: FLOAT) -> bool {
-        a.fen() <= fen_of(b)
+    #[rhai_fn(name = "<=", return_raw)]
+    pub fn le_float(a: Money, b: FLOAT) -> Result<bool, Box<EvalAltResult>> {
+        Ok(a.fen() <= fen_of(b).ok_or_else(|| money_overflow("<="))?)
     }
-    #[rhai_fn(name = ">")]
-    pub fn gt_float(a: Money, b: FLOAT) -> bool {
-        a.fen() > fen_of(b)
+    #[rhai_fn(name = ">", return_raw)]
+    pub fn gt_float(a: Money, b: FLOAT) -> Result<bool, Box<EvalAltResult>> {
+        Ok(a.fen() > fen_of(b).ok_or_else(|| money_overflow(">"))?)
     }
-    #[rhai_fn(name = ">=")]
-    pub fn ge_float(a: Money, b: FLOAT) -> bool {
-        a.fen() >= fen_of(b)
+    #[rhai_fn(name = ">=", return_raw)]
+    pub fn ge_float(a: Money, b: FLOAT) -> Result<bool, Box<EvalAltResult>> {
+        Ok(a.fen() >= fen_of(b).ok_or_else(|| money_overflow(">="))?)
     }
     /// `1,150,000.00`: two decimals and thousands separators, as amounts are written.
     #[rhai_fn(name = "to_string", name = "to_debug", pure)]

@@ -1,0 +1,264 @@
+//! Where the parts meet: a hostile rule does not take the process down, a killed sweep with
+//! changed rules can be abandoned, and a record whose key moves releases its former partners.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::support::{
+    copy_dir, current_findings, fixture, for_each_db, import_data, jiandu, repo_root, run_expect,
+    shared_demo, stderr, stdout, sweep_json, temp_dir,
+};
+
+/// A rule that asks chrono for a date 2^63 days back: it must give `error`, not a panic.
+const OVERFLOW: &str = r#"/*---
+id = "PEN-ZZ-OVERFLOW"
+title_zh = "溢出测试"
+title_en = "Overflow probe"
+record_types = ["penalty"]
+date_field = "decision_date"
+reads = ["decision_date"]
+
+[[versions]]
+basis = "无"
+check = "check"
+---*/
+fn check(r) {
+    let d = add_days(r.decision_date, -9223372036854775808);
+    pass()
+}
+"#;
+
+fn rules_with(extra: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = temp_dir();
+    copy_dir(&repo_root().join("rules"), dir.path());
+    for (name, text) in extra {
+        std::fs::write(dir.path().join("penalty").join(name), text).expect("rule file");
+    }
+    dir
+}
+
+fn import_file(url: &str, rules: &Path, kind: &str, file: &Path) {
+    run_expect(
+        jiandu(&repo_root())
+            .env("JIANDU_RULES_DIR", rules)
+            .args(["--db", url, "import", kind])
+            .arg(file),
+        0,
+    );
+}
+
+fn sweep_with(url: &str, rules: &Path, args: &[&str], code: i32) -> std::process::Output {
+    run_expect(
+        jiandu(&repo_root())
+            .env("JIANDU_RULES_DIR", rules)
+            .args(["--db", url, "sweep", "--format", "json"])
+            .args(args),
+        code,
+    )
+}
+
+#[test]
+fn a_rule_that_overflows_errors_alone_in_check_and_sweep() {
+    let rules = rules_with(&[("PEN-ZZ-OVERFLOW.rhai", OVERFLOW)]);
+    let file = fixture("check/penalties.jsonl");
+    let output = jiandu(&repo_root())
+        .env("JIANDU_RULES_DIR", rules.path())
+        .args(["check", "--all"])
+        .arg(&file)
+        .output()
+        .expect("jiandu check runs");
+    let code = output.status.code();
+    assert!(
+        matches!(code, Some(0 | 1)),
+        "exit {code:?}\n{}",
+        stderr(&output)
+    );
+    let text = stdout(&output);
+    let outcomes: Vec<Value> = text
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    let probe: Vec<&Value> = outcomes
+        .iter()
+        .filter(|o| o["rule_id"] == "PEN-ZZ-OVERFLOW")
+        .collect();
+    let penalties = std::fs::read_to_string(&file).unwrap().lines().count();
+    assert_eq!(probe.len(), penalties, "{text}");
+    for o in &probe {
+        assert_eq!(o["outcome"], "error", "{o}");
+        assert!(
+            o["message_en"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("out of range"),
+            "{o}"
+        );
+    }
+
+    for_each_db(|db| {
+        let plain = crate::support::db::sqlite();
+        for (url, dir) in [
+            (&db.url, rules.path()),
+            (&plain.url, &repo_root().join("rules")),
+        ] {
+            import_file(url, dir, "records", &file);
+            sweep_with(url, dir, &[], 0);
+        }
+        assert_eq!(
+            current_findings(&db.url),
+            current_findings(&plain.url),
+            "{}: every other rule's findings are unchanged",
+            db.backend
+        );
+        let gaps = run_expect(
+            jiandu(&repo_root())
+                .env("JIANDU_RULES_DIR", rules.path())
+                .args(["--db", &db.url, "gaps", "--by", "rule"]),
+            0,
+        );
+        assert!(
+            stdout(&gaps).contains("PEN-ZZ-OVERFLOW"),
+            "{}",
+            stdout(&gaps)
+        );
+    });
+}
+
+#[test]
+fn a_killed_sweep_with_rules_since_changed_is_abandoned_and_the_next_one_completes() {
+    let (demo, _) = shared_demo();
+    let changed = rules_with(&[]);
+    let rule = changed.path().join("penalty/PEN-DOUBLE-FINE.rhai");
+    let text = std::fs::read_to_string(&rule).unwrap();
+    std::fs::write(&rule, format!("{text}\n// changed after the sweep began\n")).unwrap();
+    for_each_db(|db| {
+        import_data(&db.url, &demo.join("data"));
+        let mut child = jiandu(&repo_root())
+            .args([
+                "--db",
+                &db.url,
+                "sweep",
+                "--full",
+                "--batch-size",
+                "40",
+                "--parallel",
+                "1",
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("the sweep starts");
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while crate::sweep::batches_done(&db.url).1 == 0 {
+            assert!(Instant::now() < deadline, "no batch in two minutes");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        child.kill().expect("kill -9");
+        child.wait().unwrap();
+        let (Some(killed), _, _) = crate::sweep::batches_done(&db.url) else {
+            panic!("{}: the sweep finished before it was killed", db.backend);
+        };
+
+        let refused = sweep_with(&db.url, changed.path(), &[], 1);
+        assert!(
+            stderr(&refused).contains("--abandon"),
+            "{}",
+            stderr(&refused)
+        );
+        let abandoned = run_expect(
+            jiandu(&repo_root())
+                .env("JIANDU_RULES_DIR", changed.path())
+                .args([
+                    "--db",
+                    &db.url,
+                    "sweep",
+                    "--abandon",
+                    "--reason",
+                    "rules changed",
+                ]),
+            0,
+        );
+        assert!(
+            stdout(&abandoned).contains(&format!("sweep {killed} abandoned")),
+            "{}",
+            stdout(&abandoned)
+        );
+        let next: Value =
+            serde_json::from_slice(&sweep_with(&db.url, changed.path(), &[], 0).stdout)
+                .expect("one JSON object");
+        assert_eq!(next["full"], true, "{next}");
+        assert_eq!(
+            next["reason"],
+            format!("sweep {killed} was abandoned"),
+            "{next}"
+        );
+        // The abandoned sweep's batches and the new one give what a full sweep gives.
+        let again: Value =
+            serde_json::from_slice(&sweep_with(&db.url, changed.path(), &["--full"], 0).stdout)
+                .unwrap();
+        assert_eq!(again["findings_new"], 0, "{again}");
+        assert_eq!(again["findings_resolved"], 0, "{again}");
+        assert_eq!(again["findings_reopened"], 0, "{again}");
+        let audit = run_expect(
+            jiandu(&repo_root()).args(["--db", &db.url, "audit", "verify"]),
+            0,
+        );
+        assert!(stdout(&audit).contains("intact"), "{}", stdout(&audit));
+    });
+}
+
+fn penalty(id: &str, act: &str, date: &str) -> String {
+    serde_json::json!({
+        "record_id": id, "record_type": "penalty", "decision_date": date, "act_id": act,
+        "penalty_types": ["fine"], "fine_amount": 3000,
+        "agency": {"name": "清远市城市管理和综合执法局"},
+    })
+    .to_string()
+}
+
+#[test]
+fn a_penalty_whose_act_id_moves_releases_its_former_partner_in_an_incremental_sweep() {
+    for_each_db(|db| {
+        let dir = temp_dir();
+        let first = dir.path().join("first.jsonl");
+        std::fs::write(
+            &first,
+            format!(
+                "{}\n{}\n",
+                penalty("P-1", "A1", "2024-04-01"),
+                penalty("P-2", "A1", "2024-05-10")
+            ),
+        )
+        .unwrap();
+        let rules = repo_root().join("rules");
+        import_file(&db.url, &rules, "records", &first);
+        sweep_json(&db.url, &[]);
+        let double = |url: &str| -> Vec<String> {
+            current_findings(url)
+                .into_iter()
+                .filter(|(_, rule, _)| rule == "PEN-DOUBLE-FINE")
+                .map(|(record, _, outcome)| format!("{record} {outcome}"))
+                .collect()
+        };
+        assert_eq!(
+            double(&db.url),
+            vec!["P-2 violation".to_owned()],
+            "{}",
+            db.backend
+        );
+
+        let moved = dir.path().join("moved.jsonl");
+        std::fs::write(&moved, format!("{}\n", penalty("P-1", "A2", "2024-04-01"))).unwrap();
+        import_file(&db.url, &rules, "records", &moved);
+        let sweep = sweep_json(&db.url, &[]);
+        assert_eq!(sweep["full"], false, "{sweep}");
+        assert_eq!(
+            double(&db.url),
+            Vec::<String>::new(),
+            "{}: {sweep}",
+            db.backend
+        );
+    });
+}
