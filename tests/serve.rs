@@ -118,3 +118,30 @@ fn the_cron_script_runs_one_sweep_and_logs_its_summary() {
     assert_eq!(summary["records_evaluated"], 5, "{log}");
     assert!(completed_sweeps(&db.url).is_some());
 }
+
+#[test]
+fn a_connection_that_sends_nothing_is_closed_and_the_server_still_answers() {
+    use std::io::Read;
+    let db = crate::support::db::sqlite();
+    let server = crate::support::http::Server::start(&db.url, &[], &[]);
+    let started = std::time::Instant::now();
+    // Many idle connections, then one that sends nothing is watched to its end.
+    let idle: Vec<std::net::TcpStream> = (0..200)
+        .map(|_| std::net::TcpStream::connect(&server.addr).expect("connects"))
+        .collect();
+    let (status, _) = get(&server.addr, "/healthz");
+    assert_eq!(status, 200, "the server answers beside idle connections");
+    let mut silent = std::net::TcpStream::connect(&server.addr).expect("connects");
+    silent
+        .set_read_timeout(Some(std::time::Duration::from_secs(40)))
+        .unwrap();
+    let mut buf = [0u8; 64];
+    let read = silent.read(&mut buf);
+    let waited = started.elapsed();
+    assert!(
+        matches!(read, Ok(0)),
+        "the server closes the connection (EOF), got {read:?} after {waited:?}"
+    );
+    assert!(waited < std::time::Duration::from_secs(35), "{waited:?}");
+    drop(idle);
+}

@@ -112,7 +112,16 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    match run(cli) {
+    // A panic is a bug in jiandu, never the user's fault: it ends with the documented code 1
+    // and a one-line message (the hook below), not Rust's 101.
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(cli)));
+    let Ok(outcome) = outcome else {
+        eprintln!(
+            "error: jiandu stopped on an internal error (内部错误; see the line above); please report it"
+        );
+        return ExitCode::from(1);
+    };
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         // `jiandu … | head`: the reader went away, as with the panic hook below.
         Err(err)
@@ -171,9 +180,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 /// `jiandu … | head` closes standard output early; `print!` then panics. Stop quietly with
-/// the status a shell gives a process killed by SIGPIPE, as Unix tools do.
+/// the status a shell gives a process killed by SIGPIPE, as Unix tools do. Any other panic
+/// is told in one line (a rule's is caught and becomes that record's `error`; the rest end
+/// the command with code 1 in `main`); `RUST_BACKTRACE=1` gives Rust's full report.
 fn quiet_on_closed_pipe() {
     let default_hook = std::panic::take_hook();
+    let full = std::env::var_os("RUST_BACKTRACE").is_some_and(|v| v != "0");
     std::panic::set_hook(Box::new(move |info| {
         let payload = info.payload();
         let message = payload
@@ -184,7 +196,15 @@ fn quiet_on_closed_pipe() {
         if message.contains("failed printing to stdout") && message.contains("Broken pipe") {
             std::process::exit(141);
         }
-        default_hook(info);
+        if full {
+            default_hook(info);
+        } else {
+            let place = info
+                .location()
+                .map(|l| format!(" at {}:{}", l.file(), l.line()))
+                .unwrap_or_default();
+            eprintln!("internal error (内部错误){place}: {message}");
+        }
     }));
 }
 

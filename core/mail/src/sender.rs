@@ -172,18 +172,9 @@ fn retry_at(now: Moment, attempts: i64, options: &SenderOptions) -> Moment {
     now.add_seconds(delay.as_secs().max(1) as i64)
 }
 
-/// The URL without its password.
+/// The URL without its password (one definition, in the model).
 fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let userinfo = &url[scheme + 3..at];
-            match userinfo.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
-                None => url.to_owned(),
-            }
-        }
-        _ => url.to_owned(),
-    }
+    jiandu_model::redact_url(url)
 }
 
 #[cfg(test)]

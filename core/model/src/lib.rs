@@ -26,6 +26,7 @@ mod outcome;
 pub mod record;
 mod reference;
 mod region;
+mod secret;
 mod sweep;
 mod uscc;
 
@@ -44,5 +45,6 @@ pub use reference::{ReferenceKind, ReferenceRow};
 pub use region::{
     RegionCode, RegionCodeError, RegionEntry, RegionTable, RegionTableError, RegionValidity,
 };
+pub use secret::redact_url;
 pub use sweep::SweepStatus;
 pub use uscc::{Uscc, UsccError, org_code_check};

@@ -146,16 +146,7 @@ pub(crate) fn query_error(doing: impl Into<String>) -> impl FnOnce(sqlx::Error) 
 
 /// A URL with its password replaced, fit for messages and logs.
 pub fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => {
-            let userinfo = &url[scheme_end + 3..at];
-            match userinfo.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
-                None => url.to_owned(),
-            }
-        }
-        _ => url.to_owned(),
-    }
+    jiandu_model::redact_url(url)
 }
 
 /// The store. Cheap to clone (a connection pool inside).

@@ -13,12 +13,15 @@ use jiandu_complaints::{ComplaintError, EnvelopeError};
 use jiandu_model::clock;
 use serde_json::{Value, json};
 
-use crate::AppState;
+use crate::{AppError, AppState};
 
-type Reply = (StatusCode, Json<Value>);
+type Reply = Result<(StatusCode, Json<Value>), AppError>;
 
-fn error(status: StatusCode, message: impl Into<String>) -> Reply {
-    (status, Json(json!({"error": message.into()})))
+fn off(message: &str) -> AppError {
+    AppError::Unavailable {
+        message: message.to_owned(),
+        detail: String::new(),
+    }
 }
 
 /// Compares in constant time, so the token cannot be guessed byte by byte from timings.
@@ -28,36 +31,36 @@ fn same(a: &[u8], b: &[u8]) -> bool {
 
 pub async fn push(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Reply {
     let Some(token) = state.platform_token.as_deref() else {
-        return error(
-            StatusCode::SERVICE_UNAVAILABLE,
+        return Err(off(
             "complaint intake is off: the server has no platform token (JIANDU_PLATFORM_TOKEN or platform_token in jiandu.toml)",
-        );
+        ));
     };
+    // Exactly `Bearer TOKEN`: no padding is trimmed, so what is compared is what was sent.
     let given = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
+        .and_then(|v| v.strip_prefix("Bearer "));
     match given {
         Some(given) if same(given.as_bytes(), token.as_bytes()) => {}
-        Some(_) => return error(StatusCode::UNAUTHORIZED, "the bearer token is wrong"),
+        Some(_) => return Err(AppError::Unauthorized("the bearer token is wrong".into())),
         None => {
-            return error(
-                StatusCode::UNAUTHORIZED,
-                "missing `Authorization: Bearer TOKEN`",
-            );
+            return Err(AppError::Unauthorized(
+                "missing `Authorization: Bearer TOKEN`".into(),
+            ));
         }
     }
     let Some(service) = state.complaints.as_ref() else {
-        return error(
-            StatusCode::SERVICE_UNAVAILABLE,
+        return Err(off(
             "complaint handling is not configured (no routing table)",
-        );
+        ));
     };
-    let directory = match service.directory().await {
-        Ok(d) => d,
-        Err(err) => return error(StatusCode::SERVICE_UNAVAILABLE, err.to_string()),
-    };
+    let directory = service
+        .directory()
+        .await
+        .map_err(|err| AppError::Unavailable {
+            message: "the unit directory cannot be read (数据库不可用)".into(),
+            detail: err.to_string(),
+        })?;
     match service
         .ingest(&body, "http", &directory, clock::now())
         .await
@@ -69,7 +72,7 @@ pub async fn push(State(state): State<AppState>, headers: HeaderMap, body: Bytes
                 StatusCode::OK
             };
             let c = &done.complaint;
-            (
+            Ok((
                 status,
                 Json(json!({
                     "complaint_id": c.complaint_id,
@@ -80,22 +83,19 @@ pub async fn push(State(state): State<AppState>, headers: HeaderMap, body: Bytes
                     "route_reason": c.route_reason,
                     "due_date": c.due_date,
                 })),
-            )
+            ))
         }
         Err(ComplaintError::Malformed { error, reject_id }) => {
-            let status = match error {
-                EnvelopeError::NotJson(_) => StatusCode::BAD_REQUEST,
-                _ => StatusCode::UNPROCESSABLE_ENTITY,
-            };
-            (
-                status,
-                Json(json!({"error": error.to_string(), "reject_id": reject_id})),
-            )
+            let message = error.to_string();
+            let extra = json!({ "reject_id": reject_id });
+            Err(match error {
+                EnvelopeError::NotJson(_) => AppError::BadRequest { message, extra },
+                _ => AppError::Unprocessable { message, extra },
+            })
         }
-        Err(other) => {
-            tracing::error!(%other, "a platform push failed");
-            error(StatusCode::INTERNAL_SERVER_ERROR, other.to_string())
-        }
+        Err(other) => Err(AppError::internal(format!(
+            "a platform push failed: {other}"
+        ))),
     }
 }
 

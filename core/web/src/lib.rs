@@ -4,9 +4,11 @@
 //! configured Beijing time. The binary wires them together and serves on a socket; tests do
 //! the same on a loopback port.
 
+mod error;
 mod health;
 mod intake;
 pub mod schedule;
+mod server;
 
 use std::sync::{Arc, Mutex};
 
@@ -15,7 +17,9 @@ use axum::routing::{get, post};
 use jiandu_complaints::Complaints;
 use jiandu_store::Store;
 
+pub use error::AppError;
 pub use schedule::{NightlySweep, RuleLoader, SchedulerStatus, TimeOfDay};
+pub use server::{ServerLimits, serve};
 
 /// What every request handler can reach.
 #[derive(Clone)]
@@ -43,3 +47,6 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/platform/complaints", post(intake::push))
         .with_state(state)
 }
+
+#[cfg(test)]
+mod tests;

@@ -102,7 +102,7 @@ pub async fn run(settings: Settings, profile: String, args: Args) -> Result<()> 
         Some(url) => {
             let sender = jiandu_mail::Sender::new(url, &settings.mail_from)
                 .map_err(|e| BadInput(e.to_string()))?;
-            println!("mail: sending through {url}");
+            println!("mail: sending through {}", jiandu_model::redact_url(url));
             let options = jiandu_mail::SenderOptions {
                 poll: Duration::from_secs(1),
                 retry_base: Duration::from_secs(args.mail_retry.max(1)),
@@ -122,10 +122,14 @@ pub async fn run(settings: Settings, profile: String, args: Args) -> Result<()> 
         complaints,
         platform_token: settings.platform_token.clone(),
     });
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown())
-        .await
-        .context("the server stopped")?;
+    jiandu_web::serve(
+        listener,
+        app,
+        jiandu_web::ServerLimits::default(),
+        shutdown(),
+    )
+    .await
+    .context("the server stopped")?;
     store.close().await;
     Ok(())
 }
