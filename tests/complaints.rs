@@ -598,3 +598,75 @@ fn the_deadline_watch_reminds_then_urges_then_supervises_each_once() {
         assert!(text.contains("督办") && text.contains("OVERDUE"), "{text}");
     });
 }
+
+#[test]
+fn complaints_list_as_json_names_no_complainant_and_no_phone() {
+    let (demo, _) = crate::support::shared_demo();
+    let pushes = std::fs::read_to_string(demo.join("data/complaints.jsonl")).unwrap();
+    let pushes_read: Vec<Value> = pushes
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    // Everything but the complainants: a name that also stands there (a respondent of the
+    // same name) may rightly be printed.
+    let rest: String = pushes_read
+        .iter()
+        .map(|push| {
+            let mut rest = push.clone();
+            rest["complainant"] = Value::Null;
+            rest.to_string()
+        })
+        .collect();
+    let mut secrets = Vec::new();
+    for push in &pushes_read {
+        for field in ["name", "phone"] {
+            if let Some(text) = push["complainant"][field]
+                .as_str()
+                .filter(|t| !rest.contains(*t))
+            {
+                secrets.push(text.to_owned());
+            }
+        }
+    }
+    assert!(
+        secrets.len() >= 2 * 300,
+        "{} names and phones in the demo",
+        secrets.len()
+    );
+    let url = format!("sqlite://{}", demo.join("jiandu.db").display());
+    let output = run_expect(
+        jiandu(&repo_root()).args(["--db", &url, "complaints", "list", "--format", "json"]),
+        0,
+    );
+    let listed = stdout(&output);
+    let rows: Vec<Value> = listed
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
+    // The demo leaves the matter out of a few pushes on purpose: those are refused.
+    let well_formed = pushes
+        .lines()
+        .filter(|l| l.contains("\"complaintDetail\"") || l.contains("\"tipDetail\""))
+        .count();
+    assert_eq!(rows.len(), well_formed, "every complaint taken is listed");
+    for secret in &secrets {
+        assert!(!listed.contains(secret.as_str()), "`{secret}` is printed");
+    }
+    let masked_phones = rows
+        .iter()
+        .filter(|r| {
+            r["details"]["complainant"]["phone"]
+                .as_str()
+                .is_some_and(|p| p.contains("****"))
+        })
+        .count();
+    let hidden = rows
+        .iter()
+        .filter(|r| r["details"]["complainant"]["phone"] == jiandu_model::personal::CONFIDENTIAL)
+        .count();
+    assert_eq!(
+        masked_phones + hidden,
+        rows.len(),
+        "every phone is masked or hidden"
+    );
+}

@@ -710,12 +710,9 @@ fn strip_key(key: &str) -> &str {
     key.split_once(':').map_or(key, |(_, v)| v)
 }
 
-/// A natural person's name as public exports show it: the surname and 某 (张三 → 张某).
+/// A natural person's name as public exports show it (one definition, in the model).
 pub(crate) fn mask_name(name: &str) -> String {
-    match name.chars().next() {
-        Some(first) => format!("{first}某"),
-        None => String::new(),
-    }
+    jiandu_model::personal::mask_name(name)
 }
 
 fn json_map(value: Value) -> Map<String, Value> {

@@ -23,6 +23,7 @@ mod item_code;
 mod moment;
 mod money;
 mod outcome;
+pub mod personal;
 pub mod record;
 mod reference;
 mod region;
