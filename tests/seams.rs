@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::support::{
-    copy_dir, current_findings, fixture, for_each_db, import_data, jiandu, repo_root, run_expect,
-    shared_demo, stderr, stdout, sweep_json, temp_dir,
+    block_on, copy_dir, current_findings, fixture, for_each_db, import_data, jiandu, repo_root,
+    run_expect, shared_demo, stderr, stdout, sweep_json, temp_dir,
 };
 
 /// A rule that asks chrono for a date 2^63 days back: it must give `error`, not a panic.
@@ -261,4 +261,200 @@ fn a_penalty_whose_act_id_moves_releases_its_former_partner_in_an_incremental_sw
             db.backend
         );
     });
+}
+
+/// The rules whose findings the concurrency test moves back and forth.
+const MOVED: [&str; 4] = [
+    "publicity/PUB-INSPECTION-20WD",
+    "inspection/INS-OFFICERS-2",
+    "publicity/PUB-DECISION-7WD",
+    "penalty/PEN-OFFICERS-2",
+];
+
+/// Replays one finding's audit events: each change must start from the status the previous
+/// one left, and the last must be the stored status. A lost update breaks the chain.
+fn replay_statuses(
+    events: &[jiandu_store::StoredAuditEvent],
+) -> Result<jiandu_model::FindingStatus, String> {
+    use jiandu_model::FindingStatus;
+    let parse = |v: &Value| -> Result<FindingStatus, String> {
+        v.as_str()
+            .ok_or_else(|| format!("no status in {v}"))?
+            .parse()
+            .map_err(|e: String| e)
+    };
+    let mut current: Option<FindingStatus> = None;
+    for e in events {
+        let expect = |from: FindingStatus| -> Result<(), String> {
+            match current {
+                Some(now) if now == from => Ok(()),
+                other => Err(format!(
+                    "event {} `{}` starts from {from}, the finding was {other:?}",
+                    e.event_id, e.action
+                )),
+            }
+        };
+        match e.action.as_str() {
+            "new" => current = Some(FindingStatus::Open),
+            "changed" => {}
+            "status" => {
+                expect(parse(&e.details["from"])?)?;
+                current = Some(parse(&e.details["to"])?);
+            }
+            "resolved_by_data" => {
+                expect(parse(&e.details["previous_status"])?)?;
+                current = Some(FindingStatus::ResolvedByData);
+            }
+            "reopened" => {
+                expect(FindingStatus::ResolvedByData)?;
+                current = Some(parse(&e.details["status"])?);
+            }
+            other => return Err(format!("unexpected event `{other}`")),
+        }
+    }
+    current.ok_or_else(|| "no events".into())
+}
+
+#[test]
+fn status_changes_during_sweeps_on_postgres_are_never_lost() {
+    use jiandu_model::FindingStatus;
+    use jiandu_store::{FindingFilter, Store, StoreError};
+    let Some(db) = crate::support::db::postgres() else {
+        return;
+    };
+    let (demo, _) = shared_demo();
+    import_data(&db.url, &demo.join("data"));
+    let full = repo_root().join("rules");
+    let fewer = rules_with(&[]);
+    for rule in MOVED {
+        std::fs::remove_file(fewer.path().join(format!("{rule}.rhai"))).unwrap();
+    }
+    sweep_with(&db.url, &full, &[], 0);
+    let ids: Vec<i64> = block_on(async {
+        let store = Store::open(&db.url).await.unwrap();
+        let mut ids = Vec::new();
+        for rule in MOVED {
+            let id = rule.split('/').nth(1).unwrap();
+            let filter = FindingFilter {
+                rule_id: Some(id.into()),
+                ..FindingFilter::default()
+            };
+            ids.extend(
+                store
+                    .list_findings(&filter)
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|f| f.finding_id),
+            );
+        }
+        store.close().await;
+        ids
+    });
+    assert!(ids.len() > 100, "{} findings to move", ids.len());
+
+    // Sweeps take the findings away and give them back while people change their statuses.
+    let url = db.url.clone();
+    let (full_dir, fewer_dir) = (full.clone(), fewer.path().to_path_buf());
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let finished = done.clone();
+    let sweeper = std::thread::spawn(move || {
+        for _ in 0..2 {
+            sweep_with(&url, &fewer_dir, &["--batch-size", "25"], 0);
+            sweep_with(&url, &full_dir, &["--batch-size", "25"], 0);
+        }
+        finished.store(true, std::sync::atomic::Ordering::SeqCst);
+    });
+    let ids = std::sync::Arc::new(ids);
+    let (changed, refused, conflicts) = block_on(async {
+        let store = Store::open(&db.url).await.unwrap();
+        let people: Vec<_> = (0..4u64)
+            .map(|person| {
+                let store = store.clone();
+                let ids = ids.clone();
+                let done = done.clone();
+                tokio::spawn(async move {
+                    let (mut changed, mut refused, mut conflicts) = (0u64, 0u64, 0u64);
+                    let mut seed = person * 7919 + 1;
+                    while !done.load(std::sync::atomic::Ordering::SeqCst) {
+                        seed = seed
+                            .wrapping_mul(6364136223846793005)
+                            .wrapping_add(1442695040888963407);
+                        let id = ids[(seed >> 33) as usize % ids.len()];
+                        let (to, reason) = match (seed >> 20) % 4 {
+                            0 => (FindingStatus::Confirmed, None),
+                            1 => (FindingStatus::Rectified, None),
+                            2 => (FindingStatus::Dismissed, Some("经核实不构成违法")),
+                            _ => (FindingStatus::Open, None),
+                        };
+                        let actor = format!("person-{person}");
+                        match store
+                            .set_finding_status(id, to, reason, &actor, jiandu_model::clock::now())
+                            .await
+                        {
+                            Ok(Ok(_)) => changed += 1,
+                            Ok(Err(_)) => refused += 1,
+                            Err(StoreError::Conflict { .. }) => conflicts += 1,
+                            Err(other) => panic!("{other:#}"),
+                        }
+                    }
+                    (changed, refused, conflicts)
+                })
+            })
+            .collect();
+        let mut totals = (0, 0, 0);
+        for person in people {
+            let r = person.await.expect("a person's task");
+            totals = (totals.0 + r.0, totals.1 + r.1, totals.2 + r.2);
+        }
+        store.close().await;
+        totals
+    });
+    sweeper.join().expect("the sweeps completed");
+    assert!(changed > 0, "no status change went through");
+
+    let (status_events, resolutions) = block_on(async {
+        let store = Store::open(&db.url).await.unwrap();
+        let (mut status_events, mut resolutions) = (0u64, 0u64);
+        for id in ids.iter() {
+            let events = store
+                .audit_events_of("finding", &id.to_string())
+                .await
+                .unwrap();
+            status_events += events.iter().filter(|e| e.action == "status").count() as u64;
+            resolutions += events
+                .iter()
+                .filter(|e| e.action == "resolved_by_data")
+                .count() as u64;
+            let stored = store
+                .get_finding(*id)
+                .await
+                .unwrap()
+                .expect("the finding")
+                .status;
+            assert_eq!(
+                replay_statuses(&events),
+                Ok(stored),
+                "finding {id}: {events:#?}"
+            );
+        }
+        store.close().await;
+        (status_events, resolutions)
+    });
+    assert_eq!(
+        status_events, changed,
+        "every change that went through is in the audit log"
+    );
+    assert!(
+        resolutions >= 2 * ids.len() as u64,
+        "the sweeps resolved every finding twice: {resolutions}"
+    );
+    crate::support::db::notice(&format!(
+        "concurrency: {changed} changes, {refused} refused (resolved by the data), {conflicts} conflicts"
+    ));
+    let audit = run_expect(
+        jiandu(&repo_root()).args(["--db", &db.url, "audit", "verify"]),
+        0,
+    );
+    assert!(stdout(&audit).contains("intact"), "{}", stdout(&audit));
 }
