@@ -458,3 +458,159 @@ fn status_changes_during_sweeps_on_postgres_are_never_lost() {
     );
     assert!(stdout(&audit).contains("intact"), "{}", stdout(&audit));
 }
+
+#[test]
+fn the_database_lets_only_one_sweep_run() {
+    use jiandu_store::{Store, StoreError, SweepPlan};
+    for_each_db(|db| {
+        block_on(async {
+            let store = Store::open(&db.url).await.unwrap();
+            let plan = SweepPlan {
+                full: true,
+                reason: "test".into(),
+                ruleset_hash: "h".into(),
+                from_revision: 0,
+                to_revision: 0,
+                batches: vec![vec!["R1".into()]],
+            };
+            let now = jiandu_model::clock::now();
+            let first = store.create_sweep(&plan, now).await.unwrap();
+            match store.create_sweep(&plan, now).await {
+                Err(StoreError::SweepRunning { sweep_id }) => assert_eq!(sweep_id, first),
+                other => panic!("{}: a second running sweep: {other:?}", db.backend),
+            }
+            let abandoned = store.abandon_sweep("test", "probe", now).await.unwrap();
+            assert_eq!(abandoned.map(|s| s.sweep_id), Some(first));
+            assert_eq!(
+                store
+                    .abandon_sweep("test", "again", now)
+                    .await
+                    .unwrap()
+                    .map(|s| s.sweep_id),
+                None
+            );
+            let second = store.create_sweep(&plan, now).await.unwrap();
+            assert!(second > first);
+            let events = store
+                .audit_events_of("sweep", &first.to_string())
+                .await
+                .unwrap();
+            assert_eq!(events.len(), 1, "{events:?}");
+            assert_eq!(events[0].action, "abandoned");
+            assert_eq!(events[0].details["reason"], "probe");
+            store.close().await;
+        });
+    });
+}
+
+/// A small deterministic generator (the test's own, so it never changes with a dependency).
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33) % n
+    }
+}
+
+/// One record of the property test: few acts, parties, agencies and check codes, so that
+/// records link to one another and edits move them between groups.
+fn linked_record(rng: &mut Lcg, id: usize) -> Value {
+    let agency = [
+        "清城区市场监督管理局",
+        "清远市城市管理和综合执法局",
+        "英德市生态环境局",
+    ][rng.next(3) as usize];
+    let party = json_party(rng.next(4));
+    let day = format!("2024-0{}-{:02}", 3 + rng.next(6), 1 + rng.next(27));
+    if id % 3 == 0 {
+        serde_json::json!({
+            "record_id": format!("I-{id}"), "record_type": "inspection", "check_date": day,
+            "check_action_code": format!("C{}", rng.next(4)), "party": party,
+            "agency": {"name": agency},
+        })
+    } else {
+        let types = if rng.next(4) == 0 {
+            vec!["warning"]
+        } else {
+            vec!["fine"]
+        };
+        serde_json::json!({
+            "record_id": format!("P-{id}"), "record_type": "penalty", "decision_date": day,
+            "act_id": format!("A{}", rng.next(4)), "penalty_types": types,
+            "fine_amount": 1000 + 500 * rng.next(6), "party": party,
+            "check_action_code": format!("C{}", rng.next(4)), "agency": {"name": agency},
+        })
+    }
+}
+
+fn json_party(k: u64) -> Value {
+    serde_json::json!({"name": format!("清远市测试{k}有限公司"), "nature": "legal_person"})
+}
+
+fn write_jsonl(path: &Path, records: &[&Value]) {
+    let text: String = records.iter().map(|r| format!("{r}\n")).collect();
+    std::fs::write(path, text).unwrap();
+}
+
+#[test]
+fn an_incremental_sweep_ends_with_the_findings_of_a_full_one_over_random_edits() {
+    let rules = repo_root().join("rules");
+    let mut linked_findings = 0;
+    for seed in [7u64, 2026] {
+        let (a, dir) = (crate::support::db::sqlite(), temp_dir());
+        let mut rng = Lcg(seed);
+        let mut records: Vec<Value> = (0..24).map(|id| linked_record(&mut rng, id)).collect();
+        let all = dir.path().join("all.jsonl");
+        write_jsonl(&all, &records.iter().collect::<Vec<_>>());
+        import_file(&a.url, &rules, "records", &all);
+        sweep_with(&a.url, &rules, &[], 0);
+        for step in 0..8 {
+            // Edit a few records (their keys among them) or add one.
+            let mut edited = Vec::new();
+            for _ in 0..1 + rng.next(3) {
+                let i = rng.next(records.len() as u64 + 1) as usize;
+                let fresh = linked_record(&mut rng, i);
+                if i == records.len() {
+                    records.push(fresh);
+                } else {
+                    // Keep the record's identity and type; take the new values.
+                    let id = records[i]["record_id"].clone();
+                    let kind = records[i]["record_type"].clone();
+                    records[i] = fresh;
+                    records[i]["record_id"] = id;
+                    records[i]["record_type"] = kind;
+                }
+                edited.push(i);
+            }
+            let changed = dir.path().join(format!("step-{step}.jsonl"));
+            write_jsonl(
+                &changed,
+                &edited.iter().map(|&i| &records[i]).collect::<Vec<_>>(),
+            );
+            import_file(&a.url, &rules, "records", &changed);
+            let incremental: Value =
+                serde_json::from_slice(&sweep_with(&a.url, &rules, &[], 0).stdout).unwrap();
+            assert_eq!(incremental["full"], false, "{incremental}");
+
+            let b = crate::support::db::sqlite();
+            write_jsonl(&all, &records.iter().collect::<Vec<_>>());
+            import_file(&b.url, &rules, "records", &all);
+            sweep_with(&b.url, &rules, &[], 0);
+            let full = current_findings(&b.url);
+            linked_findings += full
+                .iter()
+                .filter(|(_, rule, _)| rule == "PEN-DOUBLE-FINE" || rule.starts_with("INS-FREQ"))
+                .count();
+            assert_eq!(
+                current_findings(&a.url),
+                full,
+                "seed {seed}, step {step}: edited {edited:?}"
+            );
+        }
+    }
+    assert!(linked_findings > 0, "the edits never made a cross-record finding");
+}
