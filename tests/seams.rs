@@ -612,5 +612,58 @@ fn an_incremental_sweep_ends_with_the_findings_of_a_full_one_over_random_edits()
             );
         }
     }
-    assert!(linked_findings > 0, "the edits never made a cross-record finding");
+    assert!(
+        linked_findings > 0,
+        "the edits never made a cross-record finding"
+    );
+}
+
+#[test]
+fn importing_the_item_catalogue_judges_the_items_again() {
+    let rules = repo_root().join("rules");
+    for_each_db(|db| {
+        let dir = temp_dir();
+        let file = dir.path().join("inspections.jsonl");
+        std::fs::write(
+            &file,
+            serde_json::json!({"record_id": "I-1", "record_type": "inspection", "check_date": "2024-05-06",
+                               "supervision_item_code": "44011000000117"})
+                .to_string()
+                + "\n",
+        )
+        .unwrap();
+        import_file(&db.url, &rules, "records", &file);
+        sweep_with(&db.url, &rules, &[], 0);
+        let listed = |url: &str| {
+            crate::support::current_findings(url)
+                .into_iter()
+                .filter(|(_, rule, _)| rule == "INS-ITEM-LISTED")
+                .count()
+        };
+        assert_eq!(
+            listed(&db.url),
+            0,
+            "{}: no catalogue, no judgement",
+            db.backend
+        );
+        let items = dir.path().join("items.csv");
+        std::fs::write(
+            &items,
+            "item_code,name,department_code,kind,listed_from\n44011000000100,对食品生产经营者的监督检查,scjg,检查,2018-01-01\n",
+        )
+        .unwrap();
+        import_file(&db.url, &rules, "items", &items);
+        let sweep: Value =
+            serde_json::from_slice(&sweep_with(&db.url, &rules, &[], 0).stdout).unwrap();
+        assert_eq!(
+            sweep["reason"], "the rules, profile, calendar or item catalogue changed",
+            "{sweep}"
+        );
+        assert_eq!(
+            listed(&db.url),
+            1,
+            "{}: the item is not in the catalogue now",
+            db.backend
+        );
+    });
 }
