@@ -667,3 +667,145 @@ fn importing_the_item_catalogue_judges_the_items_again() {
         );
     });
 }
+
+/// The plain SHA-256 link an attacker with database access can compute (audit.rs, unkeyed).
+fn unkeyed_hash(prev: &str, id: i64, fields: &[String]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for part in [prev.to_owned(), id.to_string()].iter().chain(fields) {
+        hasher.update(part.as_bytes());
+        hasher.update([0u8]);
+    }
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Edits event `edit` and re-hashes the chain from it on, as someone with the database but
+/// without the key would; or, with `cut`, deletes the last event and moves the head back.
+async fn tamper(url: &str, edit: i64, cut: bool) {
+    use sqlx::{Connection, Row};
+    let mut conn = sqlx::SqliteConnection::connect(url).await.unwrap();
+    if cut {
+        let head: (i64,) = sqlx::query_as("SELECT last_id FROM audit_head WHERE id = 1")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        sqlx::query("DELETE FROM audit_events WHERE event_id = $1")
+            .bind(head.0)
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        let last: (String,) = sqlx::query_as("SELECT hash FROM audit_events WHERE event_id = $1")
+            .bind(head.0 - 1)
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        sqlx::query("UPDATE audit_head SET last_id = $1, last_hash = $2 WHERE id = 1")
+            .bind(head.0 - 1)
+            .bind(last.0)
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        return;
+    }
+    sqlx::query("UPDATE audit_events SET actor = 'someone else' WHERE event_id = $1")
+        .bind(edit)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let rows = sqlx::query(
+        "SELECT event_id, at, actor, entity, entity_id, action, details, prev_hash FROM audit_events \
+         WHERE event_id >= $1 ORDER BY event_id",
+    )
+    .bind(edit)
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    let mut prev: String = rows[0].get(7);
+    let mut last = (0i64, String::new());
+    for row in &rows {
+        let id: i64 = row.get(0);
+        let fields: Vec<String> = (1..=6).map(|i| row.get::<String, _>(i)).collect();
+        let hash = unkeyed_hash(&prev, id, &fields);
+        sqlx::query("UPDATE audit_events SET prev_hash = $1, hash = $2 WHERE event_id = $3")
+            .bind(&prev)
+            .bind(&hash)
+            .bind(id)
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        prev = hash.clone();
+        last = (id, hash);
+    }
+    sqlx::query("UPDATE audit_head SET last_id = $1, last_hash = $2 WHERE id = 1")
+        .bind(last.0)
+        .bind(last.1)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+}
+
+#[test]
+fn a_keyed_audit_log_detects_a_rewritten_chain_and_an_anchor_a_cut_tail() {
+    let dir = temp_dir();
+    let url = format!("sqlite://{}", dir.path().join("jiandu.db").display());
+    let run = |args: &[&str], code: i32| {
+        run_expect(jiandu(dir.path()).args(["--db", &url]).args(args), code)
+    };
+    let init = run(&["init"], 0);
+    assert!(
+        stdout(&init).contains("audit key: created jiandu-audit.key"),
+        "{}",
+        stdout(&init)
+    );
+    assert!(dir.path().join("jiandu-audit.key").exists());
+    let config = std::fs::read_to_string(dir.path().join("jiandu.toml")).unwrap();
+    assert!(
+        config.contains("audit_key_file = \"jiandu-audit.key\""),
+        "{config}"
+    );
+    run(&["import", "records"], 2); // a missing file argument is bad input, nothing written
+    let file = fixture("check/penalties.jsonl");
+    run(&["import", "records", file.to_str().unwrap()], 0);
+    run(&["sweep"], 0);
+    let verified = run(&["audit", "verify"], 0);
+    assert!(
+        stdout(&verified).contains("sealed with the key in jiandu-audit.key"),
+        "{}",
+        stdout(&verified)
+    );
+    let anchor = stdout(&run(&["audit", "anchor"], 0)).trim().to_owned();
+    let (n, _) = anchor.split_once(':').expect("ID:HASH");
+    let n: i64 = n.parse().unwrap();
+    assert!(n >= 3, "{anchor}");
+
+    // A copy of the database, its chain rewritten without the key.
+    let copy = temp_dir();
+    std::fs::copy(dir.path().join("jiandu.db"), copy.path().join("jiandu.db")).unwrap();
+    let copy_url = format!("sqlite://{}", copy.path().join("jiandu.db").display());
+    block_on(tamper(&copy_url, 2, false));
+    let broken = run_expect(
+        jiandu(dir.path()).args(["--db", &copy_url, "audit", "verify"]),
+        1,
+    );
+    assert!(
+        stderr(&broken).contains("event 2: it is not sealed with the audit key"),
+        "{}",
+        stderr(&broken)
+    );
+
+    // The tail cut off: the chain itself still links, the anchor does not.
+    block_on(tamper(&url, 0, true));
+    run(&["audit", "verify"], 0);
+    let cut = run(&["audit", "verify", "--anchor", &anchor], 1);
+    assert!(stderr(&cut).contains("cut off"), "{}", stderr(&cut));
+    let bad = run(&["audit", "verify", "--anchor", "x"], 2);
+    assert!(
+        stderr(&bad).contains("is not an anchor"),
+        "{}",
+        stderr(&bad)
+    );
+}

@@ -4,6 +4,7 @@
 //! sets up logging and maps errors to exit codes: 0 done, 1 failed, 2 bad input (the
 //! message says which file, line or value and why).
 
+mod audit_key;
 mod cmd;
 mod settings;
 

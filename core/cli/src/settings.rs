@@ -37,6 +37,10 @@ pub struct ConfigFile {
     /// The sender of notices (else `JIANDU_MAIL_FROM`, else `jiandu <jiandu@localhost>`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mail_from: Option<String>,
+    /// The file holding the key that seals the audit log (else `JIANDU_AUDIT_KEY_FILE`);
+    /// `jiandu init` creates it and writes this line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit_key_file: Option<PathBuf>,
 }
 
 impl ConfigFile {
@@ -65,6 +69,8 @@ pub struct Settings {
     pub mail_from: String,
     /// `None` when no rules directory was found: built-in copies of the shipped data are used.
     pub rules_dir: Option<PathBuf>,
+    /// `JIANDU_AUDIT_KEY_FILE`, else `audit_key_file` of `jiandu.toml`.
+    pub audit_key_file: Option<PathBuf>,
 }
 
 impl Settings {
@@ -104,14 +110,21 @@ impl Settings {
                 .unwrap_or_else(|| "jiandu <jiandu@localhost>".to_owned()),
             sweep_at: config.sweep_at,
             rules_dir,
+            audit_key_file: env("JIANDU_AUDIT_KEY_FILE")
+                .map(PathBuf::from)
+                .or(config.audit_key_file),
         })
     }
 
     pub async fn open_store(&self) -> Result<Store> {
-        Store::open(&self.database_url).await.with_context(|| {
+        let store = Store::open(&self.database_url).await.with_context(|| {
             format!(
                 "failed to open the database (set it with --db, JIANDU_DATABASE_URL or {CONFIG_FILE})"
             )
+        })?;
+        Ok(match &self.audit_key_file {
+            Some(path) => store.with_audit_key(crate::audit_key::read(path)?),
+            None => store,
         })
     }
 

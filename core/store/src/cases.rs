@@ -116,23 +116,41 @@ impl Store {
                     id
                 }
             };
-            let attached = sqlx::query(
+            let attached: Vec<i64> = sqlx::query(
                 "UPDATE findings SET case_id = $1 WHERE case_id IS NULL AND unit_id = $2 \
-                 AND status IN ('open', 'confirmed') AND outcome IN ('violation', 'warning')",
+                 AND status IN ('open', 'confirmed') AND outcome IN ('violation', 'warning') RETURNING finding_id",
             )
             .bind(case_id)
             .bind(unit.as_str())
-            .execute(&mut *tx)
+            .fetch_all(&mut *tx)
             .await
             .map_err(query_error("adding findings to a case"))?
-            .rows_affected();
-            added += attached;
+            .iter()
+            .map(|row| row.get(0))
+            .collect();
+            let mut attached = attached;
+            attached.sort_unstable();
+            for chunk in attached.chunks(crate::records::CHUNK) {
+                let sql = format!(
+                    "INSERT INTO case_findings (case_id, finding_id, added_at) VALUES {} ON CONFLICT (case_id, finding_id) DO NOTHING",
+                    crate::records::values_placeholders(chunk.len(), 3)
+                );
+                let mut query = sqlx::query(&sql);
+                for finding_id in chunk {
+                    query = query.bind(case_id).bind(*finding_id).bind(now.as_str());
+                }
+                query
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(query_error("recording the findings added to a case"))?;
+            }
+            added += attached.len() as u64;
             events.push(AuditEvent {
                 actor: actor.to_owned(),
                 entity: "case",
                 entity_id: case_id.to_string(),
                 action: "findings_added".into(),
-                details: json!({"n": attached}),
+                details: json!({"n": attached.len(), "finding_ids": attached}),
             });
             sqlx::query("UPDATE cases SET updated_at = $1 WHERE case_id = $2")
                 .bind(now.as_str())
@@ -141,7 +159,7 @@ impl Store {
                 .await
                 .map_err(query_error("touching a case"))?;
         }
-        append(&mut tx, &events, &now).await?;
+        append(&mut tx, self.audit_key(), &events, &now).await?;
         tx.commit().await.map_err(query_error("committing cases"))?;
         Ok((opened, added))
     }
@@ -219,7 +237,7 @@ impl Store {
             action: "state".into(),
             details: json!({"from": from, "to": to, "note": note}),
         };
-        append(&mut tx, &[event], &now).await?;
+        append(&mut tx, self.audit_key(), &[event], &now).await?;
         tx.commit()
             .await
             .map_err(query_error("committing a case change"))?;

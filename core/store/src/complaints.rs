@@ -201,6 +201,7 @@ fn event_from_row(row: &sqlx::any::AnyRow) -> Result<EventRow, StoreError> {
 
 async fn apply_in(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    key: Option<&crate::AuditKey>,
     change: &ComplaintChange,
     now: &str,
 ) -> Result<Result<(), Conflict>, StoreError> {
@@ -274,7 +275,7 @@ async fn apply_in(
             "details": e.details,
         }),
     };
-    append(tx, &[audit], now).await?;
+    append(tx, key, &[audit], now).await?;
     queue_in(tx, &change.mails, now).await?;
     Ok(Ok(()))
 }
@@ -333,9 +334,9 @@ impl Store {
             action: "received".into(),
             details: json!({"task_no": new.task_no, "kind": new.kind, "route_unit": new.route_unit, "route_reason": new.route_reason}),
         };
-        append(&mut tx, &[audit], &now).await?;
+        append(&mut tx, self.audit_key(), &[audit], &now).await?;
         if let Some(change) = then
-            && let Err(conflict) = apply_in(&mut tx, change, &now).await?
+            && let Err(conflict) = apply_in(&mut tx, self.audit_key(), change, &now).await?
         {
             return Err(corrupt(&conflict.0, "changed while being created".into()));
         }
@@ -362,7 +363,7 @@ impl Store {
             .begin()
             .await
             .map_err(query_error("starting a complaint change"))?;
-        if let Err(conflict) = apply_in(&mut tx, change, &now).await? {
+        if let Err(conflict) = apply_in(&mut tx, self.audit_key(), change, &now).await? {
             return Ok(Err(conflict));
         }
         tx.commit()

@@ -169,6 +169,7 @@ pub(crate) async fn load_states(
 /// Applies a sweep batch's changes inside its transaction and writes their audit events.
 pub(crate) async fn apply_changes(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    key: Option<&crate::AuditKey>,
     changes: &[Change],
     fingerprints: &std::collections::HashMap<i64, String>,
     unit_of: &(dyn Fn(&str) -> Option<String> + Sync),
@@ -314,7 +315,7 @@ pub(crate) async fn apply_changes(
             });
         }
     }
-    append(tx, &events, now).await?;
+    append(tx, key, &events, now).await?;
     Ok(counts)
 }
 
@@ -478,7 +479,7 @@ impl Store {
             action: "status".into(),
             details: json!({"from": previous, "to": status, "reason": reason}),
         };
-        append(&mut tx, &[event], &now).await?;
+        append(&mut tx, self.audit_key(), &[event], &now).await?;
         tx.commit()
             .await
             .map_err(query_error("committing a status change"))?;

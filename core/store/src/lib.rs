@@ -36,7 +36,7 @@ use sqlx::AnyPool;
 use sqlx::Executor;
 use sqlx::any::AnyPoolOptions;
 
-pub use audit::{AuditEvent, AuditVerification, StoredAuditEvent};
+pub use audit::{AuditAnchor, AuditEvent, AuditKey, AuditVerification, StoredAuditEvent};
 pub use cases::{CaseMoveError, CaseRow};
 pub use complaints::{
     ComplaintChange, ComplaintFilter, ComplaintRow, Conflict, EventRow, NewComplaint, NewEvent,
@@ -155,6 +155,7 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     url: String,
+    audit_key: Option<AuditKey>,
 }
 
 static DRIVERS: Once = Once::new();
@@ -174,11 +175,13 @@ impl Store {
         };
         let options = match backend {
             // SQLite has one writer; a few readers beside it is all a pool can use.
+            // synchronous = FULL: a commit (a push answered 2xx, a sweep batch) is on disk
+            // before it returns, also across a power cut; WAL keeps that cheap.
             Backend::Sqlite => AnyPoolOptions::new()
                 .max_connections(4)
                 .after_connect(|conn, _meta| {
                     Box::pin(async move {
-                        conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 30000; PRAGMA foreign_keys = ON;")
+                        conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 30000; PRAGMA foreign_keys = ON;")
                             .await?;
                         Ok(())
                     })
@@ -206,6 +209,7 @@ impl Store {
             pool,
             backend,
             url: shown,
+            audit_key: None,
         };
         store.backfill_keys().await?;
         Ok(store)
@@ -213,6 +217,17 @@ impl Store {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// This store seals the audit entries it writes (from the key's `sealed_from` on) with
+    /// `key`, and verifies with it.
+    pub fn with_audit_key(mut self, key: AuditKey) -> Store {
+        self.audit_key = Some(key);
+        self
+    }
+
+    pub(crate) fn audit_key(&self) -> Option<&AuditKey> {
+        self.audit_key.as_ref()
     }
 
     /// The URL this store was opened with, password redacted.

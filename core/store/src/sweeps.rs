@@ -235,7 +235,7 @@ impl Store {
                 "n_batches": running.n_batches,
             }),
         };
-        append(&mut tx, &[event], &now).await?;
+        append(&mut tx, self.audit_key(), &[event], &now).await?;
         tx.commit()
             .await
             .map_err(query_error("committing an abandoned sweep"))?;
@@ -625,6 +625,7 @@ impl Store {
         let unit_of = |record_id: &str| units.get(record_id).cloned().flatten();
         let mut counts = apply_changes(
             &mut tx,
+            self.audit_key(),
             &changes,
             &fingerprints,
             &unit_of,
