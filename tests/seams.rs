@@ -809,3 +809,119 @@ fn a_keyed_audit_log_detects_a_rewritten_chain_and_an_anchor_a_cut_tail() {
         stderr(&bad)
     );
 }
+
+fn mail(key: &str, to: &str) -> jiandu_store::NewMail {
+    jiandu_store::NewMail {
+        dedupe_key: key.into(),
+        kind: "assignment".into(),
+        complaint_id: None,
+        unit_id: None,
+        to_addr: Some(to.into()),
+        subject: "测试".into(),
+        body_text: "正文".into(),
+        body_html: "<p>正文</p>".into(),
+        message_id: format!("<{key}@jiandu>"),
+    }
+}
+
+#[test]
+fn only_the_current_lease_marks_a_mail_and_a_permanent_refusal_is_not_retried() {
+    use jiandu_model::Moment;
+    use jiandu_store::Store;
+    for_each_db(|db| {
+        block_on(async {
+            let store = Store::open(&db.url).await.unwrap();
+            let t0 = Moment::parse("2026-12-01T09:00:00+08:00").unwrap();
+            store
+                .queue_mails(&[mail("m1", "unit@example.org")], t0)
+                .await
+                .unwrap();
+            let first = store.claim_mail(t0, 60).await.unwrap().expect("due");
+            // The first sender stalls past its lease; a second takes the mail over.
+            let second = store
+                .claim_mail(t0.add_seconds(120), 60)
+                .await
+                .unwrap()
+                .expect("lease over");
+            assert_eq!(first.mail_id, second.mail_id);
+            assert!(second.lease_token > first.lease_token);
+            assert!(
+                !store
+                    .mark_mail_sent(first.mail_id, first.lease_token, t0)
+                    .await
+                    .unwrap()
+            );
+            assert!(
+                !store
+                    .mark_mail_retry(first.mail_id, first.lease_token, "x", t0)
+                    .await
+                    .unwrap()
+            );
+            assert_eq!(
+                store.get_mail(first.mail_id).await.unwrap().unwrap().status,
+                "queued"
+            );
+            assert!(
+                store
+                    .mark_mail_sent(second.mail_id, second.lease_token, t0)
+                    .await
+                    .unwrap()
+            );
+            assert!(
+                !store
+                    .mark_mail_sent(second.mail_id, second.lease_token, t0)
+                    .await
+                    .unwrap(),
+                "sent once"
+            );
+            assert_eq!(
+                store.get_mail(first.mail_id).await.unwrap().unwrap().status,
+                "sent"
+            );
+            store.close().await;
+        });
+    });
+
+    let dir = temp_dir();
+    let port = crate::support::smtp::free_port();
+    let Some(sink) = crate::support::smtp::SmtpSink::start(&dir.path().join("mail"), port) else {
+        return;
+    };
+    let db = crate::support::db::sqlite();
+    block_on(async {
+        let store = Store::open(&db.url).await.unwrap();
+        let now = jiandu_model::clock::wall();
+        store
+            .queue_mails(
+                &[
+                    mail("bad", "reject@example.org"),
+                    mail("good", "unit@example.org"),
+                ],
+                now,
+            )
+            .await
+            .unwrap();
+        let sender = jiandu_mail::Sender::new(
+            &format!("smtp://127.0.0.1:{port}"),
+            "jiandu <jiandu@localhost>",
+        )
+        .unwrap();
+        let options = jiandu_mail::SenderOptions::default();
+        let mut attempts = Vec::new();
+        while let Some(attempt) = sender.send_next(&store, &options).await.unwrap() {
+            attempts.push(format!("{attempt:?}"));
+        }
+        assert_eq!(attempts.len(), 2, "{attempts:?}");
+        assert!(attempts[0].starts_with("Failed"), "{attempts:?}");
+        assert!(attempts[0].contains("550"), "{attempts:?}");
+        assert!(attempts[1].starts_with("Sent"), "{attempts:?}");
+        let mails = store.list_mails(None).await.unwrap();
+        let status: Vec<(&str, &str)> = mails
+            .iter()
+            .map(|m| (m.dedupe_key.as_str(), m.status.as_str()))
+            .collect();
+        assert_eq!(status, vec![("bad", "failed"), ("good", "sent")]);
+        store.close().await;
+    });
+    assert_eq!(sink.messages().len(), 1);
+}

@@ -1,5 +1,7 @@
 """A real SMTP receiver for jiandu's tests: every message it accepts is written to DIR as
-NNNN.eml (the raw message, envelope recipients in X-Rcpt-To). Prints "listening HOST:PORT"
+NNNN.eml (the raw message, envelope recipients in X-Rcpt-To). A recipient whose address
+starts with "reject" is refused for good (550), as a real server refuses an unknown mailbox.
+Prints "listening HOST:PORT"
 once it accepts connections, then runs until killed.
 
     python3 smtp_sink.py DIR [PORT]     (PORT 0 or absent: a free port)
@@ -16,6 +18,12 @@ class Sink:
     def __init__(self, directory):
         self.directory = directory
         self.count = 0
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.startswith("reject"):
+            return "550 5.1.1 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         self.count += 1

@@ -62,8 +62,28 @@ impl std::fmt::Debug for Sender {
 /// What one attempt did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Attempt {
-    Sent { mail_id: i64 },
-    Retry { mail_id: i64, error: String },
+    Sent {
+        mail_id: i64,
+    },
+    Retry {
+        mail_id: i64,
+        error: String,
+    },
+    /// Refused for good (a 5xx reply, or a mail that cannot be built): not tried again.
+    Failed {
+        mail_id: i64,
+        error: String,
+    },
+    /// The lease ran out while sending and another sender took the mail over.
+    LostLease {
+        mail_id: i64,
+    },
+}
+
+/// Why one send failed, and whether trying again can help.
+struct Failure {
+    error: String,
+    permanent: bool,
 }
 
 impl Sender {
@@ -125,27 +145,51 @@ impl Sender {
                 .send(message)
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string()),
-            Err(reason) => Err(reason),
+                .map_err(|e| Failure {
+                    permanent: e.is_permanent(),
+                    error: e.to_string(),
+                }),
+            Err(error) => Err(Failure {
+                error,
+                permanent: true,
+            }),
         };
-        match result {
+        let (id, token) = (mail.mail_id, mail.lease_token);
+        let (held, attempt) = match result {
             Ok(()) => {
-                store.mark_mail_sent(mail.mail_id, clock::wall()).await?;
-                tracing::info!(mail_id = mail.mail_id, to = ?mail.to_addr, "mail sent");
-                Ok(Some(Attempt::Sent {
-                    mail_id: mail.mail_id,
-                }))
+                tracing::info!(mail_id = id, to = ?mail.to_addr, "mail sent");
+                (
+                    store.mark_mail_sent(id, token, clock::wall()).await?,
+                    Attempt::Sent { mail_id: id },
+                )
             }
-            Err(error) => {
+            Err(Failure {
+                error,
+                permanent: true,
+            }) => {
+                tracing::error!(mail_id = id, %error, "mail refused for good; not retried (status failed)");
+                (
+                    store.mark_mail_failed(id, token, &error).await?,
+                    Attempt::Failed { mail_id: id, error },
+                )
+            }
+            Err(Failure { error, .. }) => {
                 let next = retry_at(clock::wall(), mail.attempts, options);
-                tracing::warn!(mail_id = mail.mail_id, %error, %next, "mail not sent; will retry");
-                store.mark_mail_retry(mail.mail_id, &error, next).await?;
-                Ok(Some(Attempt::Retry {
-                    mail_id: mail.mail_id,
-                    error,
-                }))
+                tracing::warn!(mail_id = id, %error, %next, "mail not sent; will retry");
+                (
+                    store.mark_mail_retry(id, token, &error, next).await?,
+                    Attempt::Retry { mail_id: id, error },
+                )
             }
+        };
+        if !held {
+            tracing::warn!(
+                mail_id = id,
+                "the mail's lease ran out while sending; another sender took it over"
+            );
+            return Ok(Some(Attempt::LostLease { mail_id: id }));
         }
+        Ok(Some(attempt))
     }
 
     /// Runs forever, sending what is due.

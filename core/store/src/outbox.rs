@@ -46,10 +46,12 @@ pub struct MailRow {
     pub last_error: Option<String>,
     pub created_at: String,
     pub sent_at: Option<String>,
+    /// The fencing token of the latest lease: only its holder may mark the mail.
+    pub lease_token: i64,
 }
 
 const SELECT_MAIL: &str = "SELECT mail_id, dedupe_key, kind, complaint_id, unit_id, to_addr, subject, body_text, body_html, \
-     message_id, status, attempts, next_attempt_at, last_error, created_at, sent_at FROM outbox";
+     message_id, status, attempts, next_attempt_at, last_error, created_at, sent_at, lease_token FROM outbox";
 
 fn mail_from_row(row: &sqlx::any::AnyRow) -> MailRow {
     MailRow {
@@ -69,6 +71,7 @@ fn mail_from_row(row: &sqlx::any::AnyRow) -> MailRow {
         last_error: row.get(13),
         created_at: row.get(14),
         sent_at: row.get(15),
+        lease_token: row.get(16),
     }
 }
 
@@ -153,8 +156,8 @@ impl Store {
         for row in candidates {
             let id: i64 = row.get(0);
             let claimed = sqlx::query(
-                "UPDATE outbox SET lease_until = $1, attempts = attempts + 1 WHERE mail_id = $2 AND status = 'queued' \
-                 AND (lease_until IS NULL OR lease_until < $3)",
+                "UPDATE outbox SET lease_until = $1, attempts = attempts + 1, lease_token = lease_token + 1 \
+                 WHERE mail_id = $2 AND status = 'queued' AND (lease_until IS NULL OR lease_until < $3)",
             )
             .bind(lease.as_str())
             .bind(id)
@@ -169,35 +172,77 @@ impl Store {
         Ok(None)
     }
 
-    pub async fn mark_mail_sent(&self, mail_id: i64, at: Moment) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE outbox SET status = 'sent', sent_at = $1, lease_until = NULL, last_error = NULL WHERE mail_id = $2",
+    /// Marks a mail sent, if `lease_token` still holds its lease. `false` when the lease ran
+    /// out and another sender took the mail meanwhile (it then decides what happens).
+    pub async fn mark_mail_sent(
+        &self,
+        mail_id: i64,
+        lease_token: i64,
+        at: Moment,
+    ) -> Result<bool, StoreError> {
+        self.end_lease(
+            "UPDATE outbox SET status = 'sent', sent_at = $1, lease_until = NULL, last_error = NULL \
+             WHERE mail_id = $2 AND lease_token = $3 AND status = 'queued'",
+            (Some(at.to_string()), None),
+            mail_id,
+            lease_token,
         )
-        .bind(at.to_string())
-        .bind(mail_id)
-        .execute(self.pool())
         .await
-        .map_err(query_error("marking a mail sent"))?;
-        Ok(())
     }
 
     /// Releases a mail that could not be sent, to be tried again at `next_attempt_at`.
     pub async fn mark_mail_retry(
         &self,
         mail_id: i64,
+        lease_token: i64,
         error: &str,
         next_attempt_at: Moment,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE outbox SET lease_until = NULL, last_error = $1, next_attempt_at = $2 WHERE mail_id = $3",
+    ) -> Result<bool, StoreError> {
+        self.end_lease(
+            "UPDATE outbox SET lease_until = NULL, next_attempt_at = $1, last_error = $4 \
+             WHERE mail_id = $2 AND lease_token = $3 AND status = 'queued'",
+            (Some(next_attempt_at.to_string()), Some(error.to_owned())),
+            mail_id,
+            lease_token,
         )
-        .bind(error)
-        .bind(next_attempt_at.to_string())
-        .bind(mail_id)
-        .execute(self.pool())
         .await
-        .map_err(query_error("scheduling a mail retry"))?;
-        Ok(())
+    }
+
+    /// Gives a mail up for good (the server refused it permanently, 5xx, or it cannot be
+    /// built): status `failed` with the reason, never tried again.
+    pub async fn mark_mail_failed(
+        &self,
+        mail_id: i64,
+        lease_token: i64,
+        error: &str,
+    ) -> Result<bool, StoreError> {
+        self.end_lease(
+            "UPDATE outbox SET status = 'failed', lease_until = NULL, last_error = $1 \
+             WHERE mail_id = $2 AND lease_token = $3 AND status = 'queued'",
+            (Some(error.to_owned()), None),
+            mail_id,
+            lease_token,
+        )
+        .await
+    }
+
+    /// One fenced end of a lease: `$1` (and `$4`) are the texts, `$2` the mail, `$3` the token.
+    async fn end_lease(
+        &self,
+        sql: &str,
+        (first, fourth): (Option<String>, Option<String>),
+        mail_id: i64,
+        lease_token: i64,
+    ) -> Result<bool, StoreError> {
+        let mut query = sqlx::query(sql).bind(first).bind(mail_id).bind(lease_token);
+        if let Some(fourth) = fourth {
+            query = query.bind(fourth);
+        }
+        let done = query
+            .execute(self.pool())
+            .await
+            .map_err(query_error("ending a mail lease"))?;
+        Ok(done.rows_affected() == 1)
     }
 
     pub async fn get_mail(&self, mail_id: i64) -> Result<Option<MailRow>, StoreError> {
