@@ -22,6 +22,8 @@ pub enum EnvelopeError {
     MissingTaskNo,
     #[error("the task number `{0}` is empty or longer than 100 characters")]
     BadTaskNo(String),
+    #[error("{0}")]
+    BadTaskChars(String),
     #[error(
         "neither `complaintInfo` nor `tipInfo` found (at the top, in `basisData`, or in `taskInfo.superviseObjects[0].basisData`)"
     )]
@@ -149,6 +151,8 @@ pub fn read(root: &Value) -> Result<Intake, EnvelopeError> {
     if task_no.chars().count() > 100 {
         return Err(EnvelopeError::BadTaskNo(task_no));
     }
+    jiandu_model::check_identifier("the task number", &task_no)
+        .map_err(EnvelopeError::BadTaskChars)?;
     let (kind, info) = match (find_info(root, "complaintInfo"), find_info(root, "tipInfo")) {
         (Some(_), Some(_)) => return Err(EnvelopeError::BothInfoBlocks),
         (Some(info), None) => (ComplaintKind::Complaint, info),
@@ -262,6 +266,14 @@ mod tests {
             parse(br#"{"taskNo": "1"}"#).unwrap_err(),
             EnvelopeError::NoInfoBlock
         );
+        for bad in [r#""QY\u0000001""#, r#""../../etc""#, r#""a\nb""#] {
+            let body =
+                format!(r#"{{"taskNo": {bad}, "complaintInfo": {{"complaintDetail": "x"}}}}"#);
+            assert!(
+                matches!(parse(body.as_bytes()), Err(EnvelopeError::BadTaskChars(_))),
+                "{bad}"
+            );
+        }
         let no_detail = parse(br#"{"taskNo": "1", "complaintInfo": {"complaintObject": "x"}}"#);
         assert!(
             no_detail

@@ -49,3 +49,35 @@ pub use region::{
 pub use secret::redact_url;
 pub use sweep::SweepStatus;
 pub use uscc::{Uscc, UsccError, org_code_check};
+
+/// An identifier that names something across files, URLs and mails (a record id, a task
+/// number) may not hold control characters (NUL among them) or path separators: they would
+/// cut it short in C APIs, split it in paths, or forge lines in logs and mails.
+pub fn check_identifier(what: &str, text: &str) -> Result<(), String> {
+    match text
+        .chars()
+        .find(|c| c.is_control() || matches!(c, '/' | '\\'))
+    {
+        Some(c) => Err(format!(
+            "{what} `{}` holds {}, which an identifier may not",
+            text.escape_debug(),
+            match c {
+                '/' | '\\' => format!("the path separator `{c}`"),
+                _ => format!("the control character U+{:04X}", u32::from(c)),
+            }
+        )),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn identifiers_refuse_control_characters_and_separators() {
+        assert!(super::check_identifier("record_id", "PEN-2024-001（清城）").is_ok());
+        for bad in ["a\0b", "a/b", "a\\b", "a\nb", "a\u{1b}[31m"] {
+            let err = super::check_identifier("record_id", bad).unwrap_err();
+            assert!(err.contains("may not"), "{err}");
+        }
+    }
+}

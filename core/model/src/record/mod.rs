@@ -118,6 +118,7 @@ impl RecordId {
         if trimmed.chars().count() > 128 {
             return Err("record_id is longer than 128 characters".into());
         }
+        crate::check_identifier("record_id", trimmed)?;
         Ok(RecordId(trimmed.to_owned()))
     }
 
