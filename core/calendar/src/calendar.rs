@@ -264,6 +264,10 @@ impl Calendar {
 
     /// The same calendar as if the notice for `year` had never been published (the interval
     /// arithmetic is then tested against the real notice).
+    #[allow(
+        clippy::expect_used,
+        reason = "fewer notices never make a calendar invalid"
+    )]
     pub fn without_notice(&self, year: i32) -> Calendar {
         let mut notices = self.notices.clone();
         notices.remove(&year);
@@ -296,6 +300,7 @@ impl Calendar {
 
     /// The calendar shipped in `rules/calendar/`, compiled in as a fallback for a binary run
     /// away from its rules directory. The file on disk wins whenever it is found.
+    #[allow(clippy::expect_used, reason = "compiled-in data, checked by the tests")]
     pub fn builtin() -> Calendar {
         Calendar::with_festivals(
             include_str!("../../../rules/calendar/cn-statutory.json"),
@@ -334,7 +339,7 @@ impl Calendar {
         &self.windows
     }
 
-    fn no_data(&self, year: i32) -> NoCalendarData {
+    pub(crate) fn no_data(&self, year: i32) -> NoCalendarData {
         let covered = match (self.notices.keys().next(), self.notices.keys().last()) {
             (Some(first), Some(last)) => format!(
                 " (it covers {first}–{last}); add it with `jiandu calendar add-year {year} FILE`"
@@ -408,7 +413,8 @@ impl Calendar {
     pub(crate) fn exact(&self, span: Span) -> Result<Date, NoCalendarData> {
         match span.exact() {
             Some(date) => Ok(date),
-            None => Err(self.no_data(span.missing_notices[0])),
+            // A span that is not exact always names the notice it lacks.
+            None => Err(self.no_data(span.missing_notices.first().copied().unwrap_or_default())),
         }
     }
 }

@@ -223,7 +223,7 @@ impl Calendar {
         if fewest == most {
             Ok(fewest)
         } else {
-            Err(self.exact(Span::between(start, end, missing)).unwrap_err())
+            Err(self.no_data(missing.first().copied().unwrap_or_default()))
         }
     }
 

@@ -185,17 +185,20 @@ impl Notice {
             .and_then(Value::as_array_mut)
             .ok_or("the calendar file has no `years` list")?;
         years.retain(|y| y.get("year").and_then(Value::as_i64) != Some(i64::from(self.year)));
-        let mut entry = json!({"year": self.year, "papers": [self.url], "title": self.title});
+        let mut entry = serde_json::Map::new();
+        entry.insert("year".into(), json!(self.year));
+        entry.insert("papers".into(), json!([self.url]));
+        entry.insert("title".into(), json!(self.title));
         if let Some(number) = &self.number {
-            entry["number"] = json!(number);
+            entry.insert("number".into(), json!(number));
         }
-        entry["days"] = Value::Array(
+        entry.insert("days".into(), Value::Array(
             self.days
                 .iter()
                 .map(|(date, (name, off))| json!({"name": name, "date": date.to_string(), "isOffDay": off}))
                 .collect(),
-        );
-        years.push(entry);
+        ));
+        years.push(Value::Object(entry));
         years.sort_by_key(|y| y.get("year").and_then(Value::as_i64).unwrap_or(0));
         Ok(format_file(&file))
     }

@@ -102,10 +102,11 @@ impl Festivals {
             if cells.len() != 6 {
                 return Err(at(format!("expected 6 columns, found {}", cells.len())));
             }
-            let year: i32 = cells[0]
+            let cell = |i: usize| cells.get(i).copied().unwrap_or_default();
+            let year: i32 = cell(0)
                 .parse()
-                .map_err(|_| at(format!("`{}` is not a year", cells[0])))?;
-            let date = |i: usize| Date::parse(cells[i]).map_err(|e| at(e.to_string()));
+                .map_err(|_| at(format!("`{}` is not a year", cell(0))))?;
+            let date = |i: usize| Date::parse(cell(i)).map_err(|e| at(e.to_string()));
             let dates = FestivalDates {
                 chuxi: date(1)?,
                 chunjie: date(2)?,
@@ -139,6 +140,10 @@ impl Festivals {
 /// The days the 办法 in force in `year` makes holidays for everyone, by holiday. Versions:
 /// 1999 (to 2007), 2007 (2008–2013: 春节 除夕 to 初二; 清明, 端午, 中秋 added; 劳动节 1 day),
 /// 2013 (2014–2024: 春节 初一 to 初三), 2024 (from 2025: 春节 除夕 to 初三; 劳动节 2 days).
+#[allow(
+    clippy::expect_used,
+    reason = "fixed month-days that exist in every year"
+)]
 pub fn statutory_days(year: i32, festivals: &FestivalDates) -> Vec<(Holiday, Date)> {
     let day = |m: u32, d: u32| Date::from_ymd(year, m, d).expect("a fixed holiday is a real day");
     let cny = festivals.chunjie;

@@ -665,7 +665,7 @@ impl CaseGraph {
         }
         for (act, members) in by_act {
             for (i, &a) in members.iter().enumerate() {
-                for &b in &members[i + 1..] {
+                for &b in members.iter().skip(i + 1) {
                     self.link(a, b, EdgeKind::SameAct, Some(act.to_owned()));
                 }
             }

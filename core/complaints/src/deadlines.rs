@@ -114,8 +114,10 @@ pub fn milestones(
     else {
         return Ok(Vec::new());
     };
-    let received = steps[start].on;
-    let after = &steps[start + 1..];
+    let (assigned, after) = steps.split_at(start + 1);
+    let Some(received) = assigned.last().map(|s| s.on) else {
+        return Ok(Vec::new());
+    };
     let first = |actions: &[ActionKind]| {
         after
             .iter()

@@ -60,7 +60,10 @@ pub fn mirror(
     let current = log
         .iter()
         .rposition(|e| matches!(e.action, ActionKind::Assign | ActionKind::Transfer));
-    let received = current.map_or(received_at, |i| log[i].at).date();
+    let received = current
+        .and_then(|i| log.get(i))
+        .map_or(received_at, |e| e.at)
+        .date();
     put(&mut body, "received_date", received.to_string());
     if let Some(code) = &intake.item_code {
         put(&mut body, "supervision_item_code", code.as_str());
@@ -135,8 +138,9 @@ pub fn mirror(
 
     // Decisions of the current assignment only: an earlier unit's are history.
     let since = current.map_or(0, |i| i + 1);
-    let decision = log[since.min(log.len())..]
+    let decision = log
         .iter()
+        .skip(since)
         .find(|e| matches!(e.action, ActionKind::Accept | ActionKind::NotAccept));
     if let Some(d) = decision {
         let day = d.at.date().to_string();
@@ -186,8 +190,9 @@ pub fn mirror(
     }
     put(&mut body, "channel", "platform");
     if intake.kind == ComplaintKind::Complaint
-        && let Some(resolved) = log[since.min(log.len())..]
+        && let Some(resolved) = log
             .iter()
+            .skip(since)
             .find(|e| e.action == ActionKind::Resolve)
     {
         put(

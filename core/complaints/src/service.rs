@@ -228,10 +228,12 @@ impl Complaints {
             envelope,
             details: {
                 let mut kept = details(&intake);
-                kept["region"] = json!(route.region);
                 let (operating, domicile) = respondent_regions(&intake, directory);
-                kept["operating_region"] = json!(operating);
-                kept["domicile_region"] = json!(domicile);
+                if let Some(kept) = kept.as_object_mut() {
+                    kept.insert("region".into(), json!(route.region));
+                    kept.insert("operating_region".into(), json!(operating));
+                    kept.insert("domicile_region".into(), json!(domicile));
+                }
                 kept
             },
             source: source.to_owned(),
@@ -344,8 +346,10 @@ impl Complaints {
             _ => (reason, json!({})),
         };
         let mut detail = detail;
-        if !facts.is_empty() {
-            detail["facts"] = Value::Object(facts.clone());
+        if !facts.is_empty()
+            && let Some(detail) = detail.as_object_mut()
+        {
+            detail.insert("facts".into(), Value::Object(facts.clone()));
         }
         let event = NewEvent {
             action: kind,

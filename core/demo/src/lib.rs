@@ -9,6 +9,11 @@
 //! assert!(data.records.len() >= 5000);
 //! ```
 
+// The generator indexes its own fixed tables with indexes its own RNG draws in range, and
+// expects what it built a line before: a panic here is a bug in the generator that its
+// tests catch, never a reaction to input.
+#![allow(clippy::indexing_slicing, clippy::expect_used)]
+
 pub mod complaints;
 mod records;
 mod reference;

@@ -211,11 +211,10 @@ mod tests {
             .suffix(".jsonl")
             .tempfile()
             .unwrap();
-        write!(
+        writeln!(
             file,
-            "{}\n{}\n",
-            r#"{"record_id": "E1", "record_type": "compulsory_execution", "execution_type": "demolition"}"#,
-            r#"{"record_id": "E2", "record_type": "compulsory_execution", "execution_type": "money", "officers": [{"name": "张三", "rank": 3}]}"#
+            r#"{{"record_id": "E1", "record_type": "compulsory_execution", "execution_type": "demolition"}}
+{{"record_id": "E2", "record_type": "compulsory_execution", "execution_type": "money", "officers": [{{"name": "张三", "rank": 3}}]}}"#
         )
         .unwrap();
         let rows = read_file(file.path(), None).unwrap();

@@ -142,7 +142,9 @@ fn translation(path: &str, word: &str, value: &toml::Value) -> Result<Translatio
     }
     let value = to_json(value);
     let d = dictionary();
-    let field = d.field(path).expect("checked by the caller");
+    let Some(field) = d.field(path) else {
+        return Err(format!("`{path}` is not a field of the dictionary"));
+    };
     let vocabulary = match d.kind_of(field) {
         Some(FieldKind::Enum(v)) | Some(FieldKind::List(Some(v))) => Some(v),
         _ => None,
@@ -326,7 +328,9 @@ impl Mapping {
             } else {
                 format!("{prefix}.{key}")
             };
-            let value = object.remove(&key).expect("the key was just listed");
+            let Some(value) = object.remove(&key) else {
+                continue;
+            };
             if let Some(value) = self.translate(&path, value) {
                 object.insert(key, value);
             }
@@ -426,7 +430,9 @@ fn parse_file(text: &str, file: &str) -> Result<MappingFile, IngestError> {
 fn with_offset(text: &str, offset: &str) -> String {
     let t = text.trim();
     let bytes = t.as_bytes();
-    let naive = bytes.len() == 19 && (bytes[10] == b' ' || bytes[10] == b'T') && bytes[13] == b':';
+    let naive = bytes.len() == 19
+        && matches!(bytes.get(10), Some(b' ' | b'T'))
+        && bytes.get(13) == Some(&b':');
     if naive {
         format!("{}T{}{offset}", &t[..10], &t[11..])
     } else {

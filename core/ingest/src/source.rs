@@ -62,8 +62,10 @@ pub fn read_file(path: &Path, format: Option<Format>) -> Result<Vec<SourceRow>, 
         let offset = e.utf8_error().valid_up_to();
         IngestError::NotUtf8 {
             file: file.clone(),
-            line: 1 + e.as_bytes()[..offset]
+            line: 1 + e
+                .as_bytes()
                 .iter()
+                .take(offset)
                 .filter(|b| **b == b'\n')
                 .count(),
         }
@@ -77,8 +79,10 @@ pub fn read_file(path: &Path, format: Option<Format>) -> Result<Vec<SourceRow>, 
 }
 
 fn line_of_offset(text: &str, offset: usize) -> usize {
-    1 + text.as_bytes()[..offset]
+    1 + text
+        .as_bytes()
         .iter()
+        .take(offset)
         .filter(|b| **b == b'\n')
         .count()
 }

@@ -18,6 +18,7 @@ pub struct DateParseError {
 
 impl Date {
     /// Parses exactly `YYYY-MM-DD` (four-digit year, two-digit month and day).
+    #[allow(clippy::indexing_slicing, reason = "the length is checked first")]
     pub fn parse(input: &str) -> Result<Date, DateParseError> {
         let err = || DateParseError {
             input: input.to_owned(),

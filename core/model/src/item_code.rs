@@ -28,7 +28,8 @@ impl ItemCode {
     }
 
     pub fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.0).expect("item codes are ASCII digits")
+        // Only ASCII digits are ever stored (`parse`).
+        std::str::from_utf8(&self.0).unwrap_or_default()
     }
 
     pub fn starts_with(&self, prefix: &str) -> bool {

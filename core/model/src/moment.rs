@@ -9,6 +9,10 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::Date;
 
 /// China Standard Time. China has kept +08:00 without daylight saving since 1991.
+#[allow(
+    clippy::expect_used,
+    reason = "a constant offset within chrono's range"
+)]
 pub fn china_offset() -> FixedOffset {
     FixedOffset::east_opt(8 * 3600).expect("+08:00 is a valid offset")
 }

@@ -59,6 +59,7 @@ impl ReferenceKind {
         }
     }
 
+    #[allow(clippy::expect_used, reason = "compiled-in data, checked by the tests")]
     fn fields(self) -> Vec<(&'static str, FieldKind)> {
         let d = crate::record::dictionary::dictionary();
         let natures = d
@@ -159,7 +160,7 @@ impl ReferenceRow {
         if !errors.is_empty() {
             return Err(errors);
         }
-        let key = match &body[kind.key_field()] {
+        let key = match body.get(kind.key_field()).unwrap_or(&Value::Null) {
             Value::String(s) => s.trim().to_owned(),
             other => other.to_string(),
         };

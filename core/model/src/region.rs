@@ -80,7 +80,8 @@ impl RegionCode {
     }
 
     pub fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.0).expect("region codes are ASCII digits")
+        // Only ASCII digits are ever stored (`parse`).
+        std::str::from_utf8(&self.0).unwrap_or_default()
     }
 
     pub fn province_name(&self) -> &'static str {
@@ -203,7 +204,8 @@ impl RegionTable {
                     "expected code<TAB>name[<TAB>valid_from<TAB>valid_to]".into()
                 ));
             }
-            let code = RegionCode::parse(cols[0]).map_err(|e| err(e.to_string()))?;
+            let code = RegionCode::parse(cols.first().copied().unwrap_or_default())
+                .map_err(|e| err(e.to_string()))?;
             let date_col = |i: usize| -> Result<Option<Date>, RegionTableError> {
                 match cols.get(i).map(|s| s.trim()) {
                     None | Some("") => Ok(None),
@@ -212,7 +214,7 @@ impl RegionTable {
             };
             let entry = RegionEntry {
                 code,
-                name: cols[1].to_owned(),
+                name: cols.get(1).copied().unwrap_or_default().to_owned(),
                 valid_from: date_col(2)?,
                 valid_to: date_col(3)?,
             };
@@ -222,6 +224,7 @@ impl RegionTable {
     }
 
     /// The table shipped in `rules/reference/`, compiled in as a fallback.
+    #[allow(clippy::expect_used, reason = "compiled-in data, checked by the tests")]
     pub fn builtin() -> RegionTable {
         RegionTable::parse(include_str!("../../../rules/reference/gb2260-qingyuan.tsv"))
             .expect("the shipped region table parses")

@@ -42,16 +42,17 @@ fn value_of(ch: u8) -> Option<u32> {
 /// The GB 32100-2015 check character for the first 17 characters, or the first bad position.
 fn check_character(body: &[u8]) -> Result<char, (usize, char)> {
     let mut sum = 0u32;
-    for (i, &ch) in body.iter().enumerate() {
+    for (i, (&ch, weight)) in body.iter().zip(WEIGHTS).enumerate() {
         let v = value_of(ch).ok_or((i + 1, ch as char))?;
-        sum += v * WEIGHTS[i];
+        sum += v * weight;
     }
     let idx = (31 - sum % 31) % 31;
-    Ok(CHARSET[idx as usize] as char)
+    Ok(CHARSET.get(idx as usize).copied().unwrap_or(b'0') as char)
 }
 
 impl Uscc {
     /// Accepts upper or lower case; the stored form is upper case.
+    #[allow(clippy::indexing_slicing, reason = "the length is checked first")]
     pub fn parse(input: &str) -> Result<Uscc, UsccError> {
         let upper = input.trim().to_ascii_uppercase();
         let chars: Vec<char> = upper.chars().collect();
@@ -117,6 +118,7 @@ impl Uscc {
 }
 
 /// GB 11714 check on a 9-character organisation code (8 body characters + check).
+#[allow(clippy::indexing_slicing, reason = "the length is checked first")]
 pub fn org_code_check(code: &str) -> bool {
     let bytes = code.as_bytes();
     if bytes.len() != 9 {

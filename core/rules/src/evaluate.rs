@@ -109,9 +109,10 @@ impl<'s> Evaluator<'s> {
     pub fn explain(&mut self, record: &Record) -> Vec<Explanation> {
         let value = record_value(record);
         let set = self.set;
-        (0..set.rules.len())
-            .map(|idx| {
-                let rule = &set.rules[idx];
+        set.rules
+            .iter()
+            .enumerate()
+            .map(|(idx, rule)| {
                 if !rule.applies_to(record.record_type()) {
                     return Explanation {
                         rule_id: rule.meta.id.clone(),
@@ -157,7 +158,9 @@ impl<'s> Evaluator<'s> {
         keep_trace: bool,
     ) -> (Evaluation, VersionChoice, Vec<String>) {
         let set = self.set;
-        let rule = &set.rules[idx];
+        let Some(rule) = set.rules.get(idx) else {
+            return (lost_rule(record, idx), VersionChoice::Broken, Vec::new());
+        };
         let mut evaluation = Evaluation {
             record_id: record.id().clone(),
             rule_id: rule.meta.id.clone(),
@@ -444,6 +447,22 @@ impl<'s> Evaluator<'s> {
     }
 }
 
+/// The outcome for a rule index the set does not hold (never reached: indexes come from the
+/// set itself), so that even that is an `error`, not a panic.
+fn lost_rule(record: &Record, idx: usize) -> Evaluation {
+    Evaluation {
+        record_id: record.id().clone(),
+        rule_id: format!("#{idx}"),
+        version: None,
+        outcome: Outcome::Error,
+        basis: None,
+        message: "规则不存在".into(),
+        message_en: "no such rule in the set".into(),
+        evidence: Map::new(),
+        act_date: None,
+    }
+}
+
 /// What a caught panic said.
 fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
     panic
@@ -482,7 +501,7 @@ fn read_path(rule: &Rule, name: &str) -> String {
     let wanted: Vec<&str> = name.split('.').collect();
     let matches = |read: &str| {
         let segments: Vec<&str> = read.split('.').map(|s| s.trim_end_matches("[]")).collect();
-        segments.len() >= wanted.len() && segments[segments.len() - wanted.len()..] == wanted[..]
+        segments.len() >= wanted.len() && segments.ends_with(&wanted)
     };
     rule.meta
         .reads

@@ -36,7 +36,12 @@ pub fn evaluate_all(
             .collect();
         handles
             .into_iter()
-            .flat_map(|h| h.join().expect("an evaluation thread does not panic"))
+            // Evaluations catch panics themselves (`evaluate.rs`); a thread that still died
+            // is a bug worth stopping for, with its message.
+            .flat_map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
             .collect()
     })
 }

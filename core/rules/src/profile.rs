@@ -112,9 +112,12 @@ impl Profile {
             reason: e.to_string(),
         })?;
         // A section for a sector no record can name would silently never apply.
-        let sectors = dictionary()
-            .vocabulary("sectors")
-            .expect("the dictionary has a sectors vocabulary");
+        let Some(sectors) = dictionary().vocabulary("sectors") else {
+            return Err(RuleError::Profile {
+                file: file.to_owned(),
+                reason: "the field dictionary has no sectors vocabulary".into(),
+            });
+        };
         for name in parsed.sectors.keys() {
             if !sectors.contains_code(name) {
                 let hint = sectors
@@ -145,6 +148,7 @@ impl Profile {
     }
 
     /// The shipped default profile, compiled in for a binary run away from its rules directory.
+    #[allow(clippy::expect_used, reason = "compiled-in data, checked by the tests")]
     pub fn builtin() -> Profile {
         let text = include_str!("../../../rules/profiles/qingyuan-default.toml");
         let parsed = Profile::parse_file(text, "qingyuan-default.toml (built in)")

@@ -230,7 +230,10 @@ fn run_case(
         Evaluator::with_profile(set, profile, Arc::new(lookups))
             .evaluate_rule(&rule.meta.id, &record)
     };
-    let evaluation = evaluation.expect("the rule is in the set");
+    let Some(evaluation) = evaluation else {
+        result.failure = Some(format!("rule {} is not in the rule set", rule.meta.id));
+        return result;
+    };
     let mut failures = Vec::new();
     if evaluation.outcome != case.expect {
         failures.push(format!(

@@ -86,7 +86,7 @@ pub fn check(set: &RuleSet) -> Vec<Problem> {
             {
                 problem(format!("version {label} ends ({to}) before it starts"));
             }
-            for other in &meta.versions[i + 1..] {
+            for other in meta.versions.iter().skip(i + 1) {
                 let overlap = version
                     .from
                     .is_none_or(|af| other.to.is_none_or(|bt| af <= bt))
@@ -158,7 +158,7 @@ fn field_problems(meta: &RuleMeta) -> Vec<String> {
     let mut problems = Vec::new();
     let unknown = |path: &str| {
         let candidates = d.resolve_name(path);
-        if candidates.len() > 1 || (candidates.len() == 1 && candidates[0].path != path) {
+        if candidates.len() > 1 || candidates.first().is_some_and(|f| f.path != path) {
             let paths: Vec<&str> = candidates.iter().map(|f| f.path.as_str()).collect();
             format!(
                 "reads `{path}`, which is not a field path; write the path: {}",

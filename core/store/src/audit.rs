@@ -353,8 +353,7 @@ impl Store {
         .fetch_all(self.pool())
         .await
         .map_err(query_error("reading audit events"))?;
-        Ok(rows
-            .iter()
+        rows.iter()
             .map(|row| -> Result<StoredAuditEvent, serde_json::Error> {
                 Ok(StoredAuditEvent {
                     event_id: row.get(0),
@@ -367,7 +366,7 @@ impl Store {
                 })
             })
             .collect::<Result<_, serde_json::Error>>()
-            .map_err(|e| StoreError::corrupt("audit_events", entity_id, "details", e))?)
+            .map_err(|e| StoreError::corrupt("audit_events", entity_id, "details", e))
     }
 
     /// Appends events in their own transaction (for changes made outside a sweep).

@@ -167,6 +167,10 @@ pub(crate) async fn load_states(
 }
 
 /// Applies a sweep batch's changes inside its transaction and writes their audit events.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one batch's context, passed once"
+)]
 pub(crate) async fn apply_changes(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     key: Option<&crate::AuditKey>,

@@ -94,7 +94,7 @@ pub(crate) fn last_of_each_key<T>(rows: &[T], key: impl Fn(&T) -> &str) -> (Vec<
     let kept: Vec<&T> = rows
         .iter()
         .enumerate()
-        .filter(|(idx, row)| last[key(row)] == *idx)
+        .filter(|(idx, row)| last.get(key(row)) == Some(idx))
         .map(|(_, row)| row)
         .collect();
     let dropped = (rows.len() - kept.len()) as u64;

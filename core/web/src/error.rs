@@ -28,12 +28,14 @@ pub enum AppError {
 fn next_id() -> String {
     static SEQ: AtomicU64 = AtomicU64::new(0);
     static START: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    // The real clock, not `JIANDU_NOW`: ids must differ between runs of a test server too.
     let start = START.get_or_init(|| {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs())
+        let now = jiandu_model::clock::wall().to_string();
+        now.bytes().filter(u8::is_ascii_digit).fold(0u64, |acc, b| {
+            acc.wrapping_mul(10).wrapping_add(u64::from(b - b'0'))
+        })
     });
-    format!("{start:x}-{}", SEQ.fetch_add(1, Ordering::Relaxed))
+    format!("{start}-{}", SEQ.fetch_add(1, Ordering::Relaxed))
 }
 
 impl AppError {

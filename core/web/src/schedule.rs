@@ -31,6 +31,10 @@ impl TimeOfDay {
     }
 
     /// The first moment strictly after `now` at this time of day, in +08:00.
+    #[allow(
+        clippy::expect_used,
+        reason = "hour and minute are checked by TimeOfDay::new"
+    )]
     pub fn next_after(self, now: Moment) -> Moment {
         let today = now.date();
         let at = |date: jiandu_model::Date| {
@@ -70,7 +74,8 @@ impl FromStr for TimeOfDay {
             Some(p) => number(p)?,
             None => 0,
         };
-        TimeOfDay::new(number(parts[0])?, number(parts[1])?, second).ok_or_else(bad)
+        let part = |i: usize| parts.get(i).copied().ok_or_else(bad);
+        TimeOfDay::new(number(part(0)?)?, number(part(1)?)?, second).ok_or_else(bad)
     }
 }
 

@@ -69,6 +69,10 @@ fn column_of(kind: NodeKind) -> usize {
     }
 }
 
+#[allow(
+    clippy::indexing_slicing,
+    reason = "column_of gives 0..7, the vector's length"
+)]
 fn columns_layout(g: &CaseGraph) -> (Positions, f64, f64) {
     let mut columns: Vec<Vec<NodeIndex>> = vec![Vec::new(); 7];
     for (index, node) in g.nodes() {
@@ -107,6 +111,10 @@ fn columns_layout(g: &CaseGraph) -> (Positions, f64, f64) {
     (positions, width, height + MARGIN * 2.0)
 }
 
+#[allow(
+    clippy::indexing_slicing,
+    reason = "rings and radii have max_depth + 1 entries, every distance is at most max_depth"
+)]
 fn rings_layout(g: &CaseGraph, centre: NodeIndex) -> (Positions, f64, f64) {
     let distances = g.distances(centre, usize::MAX);
     let max_depth = distances.iter().map(|(_, d)| *d).max().unwrap_or(0);

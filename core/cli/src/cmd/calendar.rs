@@ -253,7 +253,10 @@ fn weekday_zh(date: Date) -> &'static str {
         "星期五",
         "星期六",
         "星期日",
-    ][date.weekday().num_days_from_monday() as usize]
+    ]
+    .get(date.weekday().num_days_from_monday() as usize)
+    .copied()
+    .unwrap_or_default()
 }
 
 fn describe(date: Date, kind: &DayKind) -> String {

@@ -362,8 +362,9 @@ async fn dispatch(service: &Complaints, command: Command) -> Result<()> {
                     .feedback_export(since, moment(&who.at)?)
                     .await
                     .map_err(user_error)?;
-                let n = envelope["supervisionProcess"]["taskDetails"]
-                    .as_array()
+                let n = envelope
+                    .pointer("/supervisionProcess/taskDetails")
+                    .and_then(serde_json::Value::as_array)
                     .map_or(0, Vec::len);
                 std::fs::write(&out, serde_json::to_string_pretty(&envelope)? + "\n")
                     .with_context(|| format!("cannot write {}", out.display()))?;
@@ -506,7 +507,11 @@ async fn show(service: &Complaints, id: &str, format: Format) -> Result<()> {
     }
     let c = &timeline.complaint;
     let d = &c.details;
-    let text = |v: &serde_json::Value| v.as_str().unwrap_or("-").to_owned();
+    let text = |v: Option<&serde_json::Value>| {
+        v.and_then(serde_json::Value::as_str)
+            .unwrap_or("-")
+            .to_owned()
+    };
     println!(
         "{} {}件 — task {}",
         c.complaint_id,
@@ -523,11 +528,11 @@ async fn show(service: &Complaints, id: &str, format: Format) -> Result<()> {
     println!("  received   {}", c.received_at);
     println!(
         "  respondent {} {}",
-        text(&d["respondent"]["name"]),
-        text(&d["respondent"]["cert_code"])
+        text(d.pointer("/respondent/name")),
+        text(d.pointer("/respondent/cert_code"))
     );
-    println!("  item       {}", text(&d["item_code"]));
-    println!("  matter     {}", text(&d["detail"]));
+    println!("  item       {}", text(d.get("item_code")));
+    println!("  matter     {}", text(d.get("detail")));
     if c.kind == ComplaintKind::Report {
         println!("  reporter   （举报人信息保密 / confidential）");
     }

@@ -83,7 +83,13 @@ pub fn resolve_in<'a>(
 fn likeness(a: &str, b: &str) -> f64 {
     let pieces = |s: &str| -> Vec<(char, char)> {
         let chars: Vec<char> = s.chars().collect();
-        chars.windows(2).map(|w| (w[0], w[1])).collect()
+        chars
+            .windows(2)
+            .filter_map(|w| match w {
+                [x, y] => Some((*x, *y)),
+                _ => None,
+            })
+            .collect()
     };
     let (pa, mut pb) = (pieces(a), pieces(b));
     if pa.is_empty() || pb.is_empty() {

@@ -381,7 +381,11 @@ impl Dictionary {
                 Some(list) => (list, FieldType::Objects),
                 None => (parent, FieldType::Object),
             };
-            match index.get(parent_path).map(|i| fields[*i].field_type) {
+            match index
+                .get(parent_path)
+                .and_then(|i| fields.get(*i))
+                .map(|f| f.field_type)
+            {
                 Some(t) if t == want => {}
                 _ => {
                     return Err(format!(
@@ -400,7 +404,7 @@ impl Dictionary {
     }
 
     pub fn field(&self, path: &str) -> Option<&Field> {
-        self.index.get(path).map(|i| &self.fields[*i])
+        self.index.get(path).and_then(|i| self.fields.get(*i))
     }
 
     pub fn vocabulary(&self, name: &str) -> Option<&Vocabulary> {
@@ -533,11 +537,14 @@ pub fn similarity(a: &str, b: &str) -> f64 {
     }
     let ta: Vec<&str> = a.split('_').filter(|t| !t.is_empty()).collect();
     let tb: Vec<&str> = b.split('_').filter(|t| !t.is_empty()).collect();
-    let mut used = vec![false; tb.len()];
+    let mut unused: Vec<Option<&str>> = tb.iter().map(|t| Some(*t)).collect();
     let mut matched = 0;
     for x in &ta {
-        if let Some(j) = (0..tb.len()).find(|&j| !used[j] && tokens_match(x, tb[j])) {
-            used[j] = true;
+        if let Some(slot) = unused
+            .iter_mut()
+            .find(|slot| slot.is_some_and(|t| tokens_match(x, t)))
+        {
+            *slot = None;
             matched += 1;
         }
     }
@@ -552,6 +559,10 @@ pub fn similarity(a: &str, b: &str) -> f64 {
     by_words.max(if by_letters >= 0.75 { by_letters } else { 0.0 })
 }
 
+#[allow(
+    clippy::indexing_slicing,
+    reason = "rows have b.len() + 1 cells by construction"
+)]
 fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
@@ -572,6 +583,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// The dictionary shipped with jiandu.
+#[allow(clippy::panic, reason = "compiled-in data, checked by the tests")]
 pub fn dictionary() -> &'static Dictionary {
     static DICTIONARY: OnceLock<Dictionary> = OnceLock::new();
     DICTIONARY.get_or_init(|| {

@@ -46,6 +46,8 @@ fn year_of(record: &Dynamic) -> Option<i32> {
     None
 }
 
+// The plugin macro unwraps the argument casts it generates itself.
+#[allow(clippy::unwrap_used)]
 #[export_module]
 pub mod lookups_api {
     use super::{host, keys_of, to_array, trace, year_of};

@@ -23,6 +23,8 @@ fn make(outcome: Outcome, zh: &str, en: &str, evidence: Map) -> RuleOutcome {
     }
 }
 
+// The plugin macro unwraps the argument casts it generates itself.
+#[allow(clippy::unwrap_used)]
 #[export_module]
 pub mod outcome_api {
     use super::make;

@@ -21,6 +21,8 @@ fn bool_of(value: &Dynamic, path: &str) -> Option<bool> {
     }
 }
 
+// The plugin macro unwraps the argument casts it generates itself.
+#[allow(clippy::unwrap_used)]
 #[export_module]
 pub mod parties_api {
     #[allow(unused_imports)]
@@ -101,7 +103,9 @@ pub mod parties_api {
                     _ => 4,
                 }
             };
-            groups[group].1.push(name);
+            if let Some((_, list)) = groups.get_mut(group) {
+                list.push(name);
+            }
         }
         trace(|| {
             groups

@@ -113,6 +113,8 @@ fn found_value(found: Found, path: &str) -> Result<Dynamic, Box<EvalAltResult>> 
     }
 }
 
+// The plugin macro unwraps the argument casts it generates itself.
+#[allow(clippy::unwrap_used)]
 #[export_module]
 pub mod record_api {
     use super::{Found, Signal, absent_value, display, find, found_value, throw, trace};

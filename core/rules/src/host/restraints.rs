@@ -32,6 +32,8 @@ fn date_of(value: &Dynamic, path: &str) -> Option<jiandu_model::Date> {
     }
 }
 
+// The plugin macro unwraps the argument casts it generates itself.
+#[allow(clippy::unwrap_used)]
 #[export_module]
 pub mod restraints_api {
     #[allow(unused_imports)]

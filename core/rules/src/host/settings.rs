@@ -45,6 +45,8 @@ fn lookup(
     }
 }
 
+// The plugin macro unwraps the argument casts it generates itself.
+#[allow(clippy::unwrap_used)]
 #[export_module]
 pub mod settings_api {
     use super::{Found, Signal, find, host, lookup, throw};

@@ -59,6 +59,8 @@ fn equal(date: Date, span: &Span) -> Result<bool, Box<EvalAltResult>> {
     }
 }
 
+// The plugin macro unwraps the argument casts it generates itself.
+#[allow(clippy::unwrap_used)]
 #[export_module]
 pub mod span_api {
     use super::{Span, decided};

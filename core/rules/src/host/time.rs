@@ -85,6 +85,8 @@ fn within(
     super::span::on_or_before(act, span)
 }
 
+// The plugin macro unwraps the argument casts it generates itself.
+#[allow(clippy::unwrap_used)]
 #[export_module]
 pub mod time_api {
     use super::{

@@ -80,6 +80,8 @@ pub(crate) fn operators() -> Module {
     module
 }
 
+// The plugin macro unwraps the argument casts it generates itself.
+#[allow(clippy::unwrap_used)]
 #[export_module]
 pub mod unrecorded_api {
     use super::stop;

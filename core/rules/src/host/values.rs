@@ -30,6 +30,8 @@ pub(crate) fn money_overflow(what: &str) -> Box<EvalAltResult> {
 }
 
 /// Dates (`YYYY-MM-DD`): compare them, add or subtract calendar days, subtract two dates.
+// The plugin macro unwraps the argument casts it generates itself.
+#[allow(clippy::unwrap_used)]
 #[export_module]
 pub mod date_api {
     use super::shift_days;
@@ -113,6 +115,8 @@ pub mod date_api {
 }
 
 /// Moments (RFC 3339, Beijing time): compare them, take their date and time of day.
+// The plugin macro unwraps the argument casts it generates itself.
+#[allow(clippy::unwrap_used)]
 #[export_module]
 pub mod moment_api {
     #[allow(unused_imports)]
@@ -186,6 +190,8 @@ pub mod moment_api {
 }
 
 /// Money in yuan, exact to the fen. Compares with whole or decimal yuan: `fine <= 200`.
+// The plugin macro unwraps the argument casts it generates itself.
+#[allow(clippy::unwrap_used)]
 #[export_module]
 pub mod money_api {
     #[allow(unused_imports)]
@@ -363,6 +369,8 @@ pub(crate) fn money_text(m: jiandu_model::Money) -> String {
 }
 
 /// Lists written for people: `join(["甲", "乙"], "、")` is `甲、乙`, not `["甲", "乙"]`.
+// The plugin macro unwraps the argument casts it generates itself.
+#[allow(clippy::unwrap_used)]
 #[export_module]
 pub mod text_api {
     use rhai::Array;
