@@ -925,3 +925,51 @@ fn only_the_current_lease_marks_a_mail_and_a_permanent_refusal_is_not_retried() 
     });
     assert_eq!(sink.messages().len(), 1);
 }
+
+#[test]
+fn fuzz_regressions_and_seeds_never_panic() {
+    let root = repo_root().join("tests/fuzz");
+    let mut replayed = 0;
+    for target in ["import", "push", "rule_meta"] {
+        for kind in ["seeds", "regressions"] {
+            let Ok(entries) = std::fs::read_dir(root.join(kind).join(target)) else {
+                continue;
+            };
+            for entry in entries {
+                let path = entry.unwrap().path();
+                if path.extension().is_some_and(|e| e == "md") {
+                    continue;
+                }
+                let data = std::fs::read(&path).unwrap();
+                // The same calls as tests/fuzz/fuzz_targets/*.rs.
+                match target {
+                    "import" => {
+                        if let Some((&choice, body)) = data.split_first() {
+                            let format = match choice % 3 {
+                                0 => jiandu_ingest::Format::Csv,
+                                1 => jiandu_ingest::Format::Json,
+                                _ => jiandu_ingest::Format::Jsonl,
+                            };
+                            let mapping = jiandu_ingest::Mapping::parse("", "fuzz.toml").unwrap();
+                            if let Ok(rows) =
+                                jiandu_ingest::read_bytes(body.to_vec(), "fuzz", format)
+                            {
+                                let _ = jiandu_ingest::parse_records(rows, &mapping);
+                            }
+                        }
+                    }
+                    "push" => {
+                        let _ = jiandu_complaints::envelope::parse(&data);
+                    }
+                    _ => {
+                        if let Ok(text) = std::str::from_utf8(&data) {
+                            let _ = jiandu_rules::parse_front_matter(text, "FUZZ.rhai");
+                        }
+                    }
+                }
+                replayed += 1;
+            }
+        }
+    }
+    assert!(replayed >= 5, "{replayed} inputs replayed");
+}

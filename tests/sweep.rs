@@ -277,8 +277,9 @@ fn findings_keep_their_identity_through_edits_and_manual_statuses_survive() {
         let url = db.url.as_str();
         import_data(url, &fixture("sweep"));
         let first = sweep_json(url, &[]);
-        // Violations only: what could not be judged is a gap, not a finding.
-        assert_eq!(n(&first, "findings_new"), 5, "{first}");
+        // Violations only: what could not be judged is a gap, not a finding (INS-ITEM-LISTED
+        // among them: no item catalogue was imported, so it cannot tell).
+        assert_eq!(n(&first, "findings_new"), 4, "{first}");
         let kept: Vec<(String, String)> = findings_json(url, &[])
             .iter()
             .map(|f| {
@@ -294,7 +295,6 @@ fn findings_keep_their_identity_through_edits_and_manual_statuses_survive() {
             kept,
             [
                 ("SW-C-1", "CPL-SIGN-1WD"),
-                ("SW-I-1", "INS-ITEM-LISTED"),
                 ("SW-P-DOUBLE", "PEN-DOUBLE-FINE"),
                 ("SW-P-SERVED", "PEN-SERVICE-7WD"),
                 ("SW-P-SUMMARY", "PEN-SUMMARY-LIMIT")

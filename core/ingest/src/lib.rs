@@ -20,7 +20,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 pub use mapping::Mapping;
-pub use source::{Format, SourceRow, read_file, set_path};
+pub use source::{Format, SourceRow, read_bytes, read_file, set_path};
 
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {

@@ -58,6 +58,16 @@ pub fn read_file(path: &Path, format: Option<Format>) -> Result<Vec<SourceRow>, 
         file: file.clone(),
         source,
     })?;
+    read_bytes(bytes, &file, format)
+}
+
+/// Reads a file's contents already in memory; `file` names it in messages.
+pub fn read_bytes(
+    bytes: Vec<u8>,
+    file: &str,
+    format: Format,
+) -> Result<Vec<SourceRow>, IngestError> {
+    let file = file.to_owned();
     let text = String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
         IngestError::NotUtf8 {
