@@ -243,6 +243,7 @@ fn two_workers_on_postgres_give_the_findings_of_one_process() {
         total_batches,
         "{processed:?}"
     );
+    assert_eq!(processed.len(), 2, "{processed:?}");
     assert!(
         processed.iter().all(|&p| p > 0),
         "both workers took batches: {processed:?}"
@@ -338,6 +339,7 @@ fn findings_keep_their_identity_through_edits_and_manual_statuses_survive() {
         assert_eq!(n(&fixed, "findings_resolved"), 1, "{}: {fixed}", db.backend);
         assert_eq!(n(&fixed, "findings_new"), 0, "{fixed}");
         let after = findings_json(url, &[]);
+        assert_eq!(before.len(), after.len());
         for (b, a) in before.iter().zip(&after) {
             assert_eq!(b["finding_id"], a["finding_id"]);
             let expected = if b["finding_id"] == id {
@@ -433,6 +435,7 @@ fn findings_keep_their_identity_through_edits_and_manual_statuses_survive() {
                 .all(|f| f["unit_id"] == "441803-scjg" && f["outcome"] == "violation")
         );
         let dated = findings_json(url, &["--from", "2025-01-01", "--to", "2025-12-31"]);
+        assert!(!dated.is_empty());
         assert!(
             dated
                 .iter()

@@ -284,13 +284,13 @@ mod tests {
             message: String::new(),
             message_en: String::new(),
             evidence: json!({}),
-            act_date: Some("2024-05-06".into()),
+            act_date: jiandu_model::Date::parse("2024-05-06").ok(),
             unit_id: Some("U1".into()),
             status,
             status_reason: None,
             case_id: None,
-            first_seen_at: String::new(),
-            last_seen_at: String::new(),
+            first_seen_at: jiandu_model::Moment::parse("2024-05-07T02:00:00+08:00").unwrap(),
+            last_seen_at: jiandu_model::Moment::parse("2024-05-07T02:00:00+08:00").unwrap(),
             resolved_at: None,
         }
     }

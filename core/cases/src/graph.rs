@@ -469,10 +469,7 @@ impl CaseGraph {
             }
             let id = finding.finding_id.to_string();
             let mut node = Node::new(NodeKind::Finding, &id, finding.rule_id.as_str());
-            node.date = finding
-                .act_date
-                .as_deref()
-                .and_then(|d| Date::parse(d).ok());
+            node.date = finding.act_date;
             node.attrs = json_map(json!({
                 "rule_id": finding.rule_id,
                 "record_id": finding.record_id,

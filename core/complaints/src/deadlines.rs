@@ -51,35 +51,7 @@ impl Default for Periods {
     }
 }
 
-/// What a milestone is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DueKind {
-    Sign,
-    Accept,
-    FilingDecision,
-    Resolve,
-}
-
-impl DueKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DueKind::Sign => "sign",
-            DueKind::Accept => "accept",
-            DueKind::FilingDecision => "filing_decision",
-            DueKind::Resolve => "resolve",
-        }
-    }
-
-    pub fn chinese(self) -> &'static str {
-        match self {
-            DueKind::Sign => "签收",
-            DueKind::Accept => "受理决定",
-            DueKind::FilingDecision => "立案决定",
-            DueKind::Resolve => "办结",
-        }
-    }
-}
+pub use jiandu_model::complaint::DueKind;
 
 /// One deadline: when it falls, and when (if) it was met.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -122,7 +122,7 @@ fn log_of(events: &[EventRow]) -> Vec<LogEntry> {
         .iter()
         .map(|e| LogEntry {
             action: e.action,
-            at: Moment::parse(&e.at).unwrap_or_else(|_| jiandu_model::clock::now()),
+            at: e.at,
             unit: e.unit_id.clone(),
             from_unit: e.from_unit.clone(),
             to_unit: e.to_unit.clone(),
@@ -372,7 +372,7 @@ impl Complaints {
             details: event.details.clone(),
         });
         let ms = milestones(intake.kind, &steps_of(&log), &self.calendar, &self.periods)?;
-        let due = next_due(after.state, &ms).map(|m| (m.due, m.kind.as_str().to_owned()));
+        let due = next_due(after.state, &ms).map(|m| (m.due, m.kind));
         let handler = handling_unit(&log);
         let handler = handler.as_deref().and_then(|u| directory.unit(u));
         let record = mirror(
@@ -483,7 +483,7 @@ impl Complaints {
         let intake = intake_of(&row).ok_or_else(|| {
             ComplaintError::Internal(format!("the stored details of {id} cannot be read"))
         })?;
-        let received_at = Moment::parse(&row.received_at).unwrap_or(at);
+        let received_at = row.received_at;
         let region = row
             .details
             .get("region")
@@ -557,7 +557,7 @@ impl Complaints {
         }
         let directory = self.directory().await?;
         for row in items {
-            let Some(due) = row.due_date.as_deref().and_then(|d| Date::parse(d).ok()) else {
+            let Some(due) = row.due_date else {
                 continue;
             };
             if due < today {
@@ -571,8 +571,8 @@ impl Complaints {
                 while level < target {
                     let reason = format!(
                         "{}期限 {due} 已过（逾期 {late_wd} 个工作日） / the {} deadline {due} has passed ({late_wd} working days)",
-                        due_label(row.due_kind.as_deref()),
-                        row.due_kind.as_deref().unwrap_or("")
+                        row.due_kind.map_or("", jiandu_model::DueKind::chinese),
+                        row.due_kind.map_or("", jiandu_model::DueKind::as_str)
                     );
                     match self
                         .act_in(
@@ -659,8 +659,7 @@ impl Complaints {
                 else {
                     continue;
                 };
-                let ended = Moment::parse(&end.at).map(Moment::date).ok();
-                if ended.is_none_or(|d| d < since) {
+                if end.at.date() < since {
                     continue;
                 }
                 let mut row = row;
@@ -747,16 +746,6 @@ fn handling_unit(log: &[LogEntry]) -> Option<String> {
         })
 }
 
-fn due_label(kind: Option<&str>) -> &'static str {
-    match kind {
-        Some("sign") => "签收",
-        Some("accept") => "受理决定",
-        Some("filing_decision") => "立案决定",
-        Some("resolve") => "办结",
-        _ => "",
-    }
-}
-
 /// The state as it reads in a list.
 pub fn state_label(state: ComplaintState, escalation: u8) -> String {
     let mark = match escalation {
@@ -775,7 +764,7 @@ pub fn feedback_entry(row: &ComplaintRow, events: &[EventRow], directory: &Direc
         .iter()
         .rev()
         .find(|e| e.action == ActionKind::Acknowledge)
-        .map(|e| e.at.clone());
+        .map(|e| e.at);
     let end = events
         .iter()
         .rev()
@@ -801,9 +790,9 @@ pub fn feedback_entry(row: &ComplaintRow, events: &[EventRow], directory: &Direc
         "status": "反馈",
         "claimTime": claim,
         "supervisionMatterCode": row.details.get("item_code"),
-        "endTime": end.map(|e| e.at.clone()),
+        "endTime": end.map(|e| e.at),
         "endReason": end_reason,
-        "feedbackTime": feedback.map(|e| e.at.clone()),
+        "feedbackTime": feedback.map(|e| e.at),
         "feedbackSuggestion": feedback.and_then(|e| e.details.get("suggestion").cloned()),
     })
 }

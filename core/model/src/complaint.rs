@@ -402,6 +402,54 @@ pub fn apply(current: &Standing, action: &Action, actor: &Actor) -> Result<Stand
     Ok(next)
 }
 
+/// What a milestone is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DueKind {
+    Sign,
+    Accept,
+    FilingDecision,
+    Resolve,
+}
+
+impl DueKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DueKind::Sign => "sign",
+            DueKind::Accept => "accept",
+            DueKind::FilingDecision => "filing_decision",
+            DueKind::Resolve => "resolve",
+        }
+    }
+
+    pub fn chinese(self) -> &'static str {
+        match self {
+            DueKind::Sign => "签收",
+            DueKind::Accept => "受理决定",
+            DueKind::FilingDecision => "立案决定",
+            DueKind::Resolve => "办结",
+        }
+    }
+}
+
+impl std::str::FromStr for DueKind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<DueKind, String> {
+        [
+            DueKind::Sign,
+            DueKind::Accept,
+            DueKind::FilingDecision,
+            DueKind::Resolve,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+        .ok_or_else(|| {
+            format!("`{s}` is not a complaint deadline (sign, accept, filing_decision, resolve)")
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -33,7 +33,8 @@ mod uscc;
 
 pub use case::CaseState;
 pub use complaint::{
-    Action, ActionKind, Actor, ComplaintKind, ComplaintState, NonAcceptGround, Refusal, Standing,
+    Action, ActionKind, Actor, ComplaintKind, ComplaintState, DueKind, NonAcceptGround, Refusal,
+    Standing,
 };
 pub use date::{Date, DateParseError};
 pub use finding::{Change, FindingState, FindingStatus, StatusRefusal, reconcile};

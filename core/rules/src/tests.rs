@@ -182,6 +182,7 @@ fn a_runaway_rule_errors_quickly_and_the_others_still_run() {
         json!({"decision_date": "2025-09-26", "service_date": "2025-09-30"}),
     ));
     assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(outcomes.len(), 2, "one outcome per rule: {outcomes:?}");
     let by_rule: std::collections::HashMap<_, _> =
         outcomes.iter().map(|e| (e.rule_id.as_str(), e)).collect();
     assert_eq!(by_rule["T-LOOP"].outcome, Outcome::Error);
@@ -242,13 +243,26 @@ fn the_sandbox_has_no_way_out() {
     let (_dir, set) = load(&[("T-ESCAPE.rhai", &escape)]);
     let outcome = outcome_of(&set, "T-ESCAPE", json!({}));
     assert_eq!(outcome.outcome, Outcome::Error, "{}", outcome.message_en);
+    assert!(
+        outcome.message_en.contains("T-ESCAPE.rhai"),
+        "{}",
+        outcome.message_en
+    );
+    assert!(
+        !outcome.message_en.contains("root:"),
+        "nothing of the file reached the rule: {}",
+        outcome.message_en
+    );
     let eval = LOOP
         .replace("T-LOOP", "T-EVAL")
         .replace("loop {}", r#"eval("1 + 1"); pass()"#);
     let (_dir, set) = load(&[("T-EVAL.rhai", &eval)]);
-    assert_eq!(
-        outcome_of(&set, "T-EVAL", json!({})).outcome,
-        Outcome::Error
+    let outcome = outcome_of(&set, "T-EVAL", json!({}));
+    assert_eq!(outcome.outcome, Outcome::Error);
+    assert!(
+        outcome.message_en.contains("eval"),
+        "{}",
+        outcome.message_en
     );
     let big = LOOP.replace("T-LOOP", "T-BIG").replace(
         "loop {}",
@@ -257,6 +271,11 @@ fn the_sandbox_has_no_way_out() {
     let (_dir, set) = load(&[("T-BIG.rhai", &big)]);
     let outcome = outcome_of(&set, "T-BIG", json!({}));
     assert_eq!(outcome.outcome, Outcome::Error, "{}", outcome.message_en);
+    assert!(
+        outcome.message_en.contains("Length of string too large"),
+        "{}",
+        outcome.message_en
+    );
 }
 
 #[test]

@@ -51,11 +51,7 @@ fn case_from_row(row: &sqlx::any::AnyRow) -> Result<CaseRow, StoreError> {
         state: row
             .get::<String, _>(2)
             .parse()
-            .map_err(|reason| StoreError::Corrupt {
-                what: "case",
-                key: case_id.to_string(),
-                reason,
-            })?,
+            .map_err(|reason| StoreError::corrupt("cases", case_id, "state", reason))?,
         opened_at: row.get(3),
         updated_at: row.get(4),
         closed_at: row.get(5),

@@ -3,7 +3,7 @@
 //! event and queues its mails, so the four never disagree.
 
 use jiandu_model::{
-    ActionKind, Actor, ComplaintKind, ComplaintState, Date, Moment, Record, Standing,
+    ActionKind, Actor, ComplaintKind, ComplaintState, Date, DueKind, Moment, Record, Standing,
 };
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -37,17 +37,17 @@ pub struct ComplaintRow {
     pub state: ComplaintState,
     pub unit_id: Option<String>,
     pub escalation: u8,
-    pub received_at: String,
+    pub received_at: Moment,
     pub route_unit: Option<String>,
     pub route_reason: String,
-    pub due_date: Option<String>,
-    pub due_kind: Option<String>,
+    pub due_date: Option<Date>,
+    pub due_kind: Option<DueKind>,
     pub details: Value,
     #[serde(skip)]
     pub envelope: Value,
     pub source: String,
-    pub created_at: String,
-    pub updated_at: String,
+    pub created_at: Moment,
+    pub updated_at: Moment,
 }
 
 impl ComplaintRow {
@@ -70,7 +70,7 @@ pub struct EventRow {
     pub unit_id: Option<String>,
     pub from_unit: Option<String>,
     pub to_unit: Option<String>,
-    pub at: String,
+    pub at: Moment,
     pub reason: Option<String>,
     pub details: Value,
 }
@@ -97,7 +97,7 @@ pub struct ComplaintChange {
     pub after: Standing,
     pub event: NewEvent,
     /// The next deadline after the change and what it is for.
-    pub due: Option<(Date, String)>,
+    pub due: Option<(Date, DueKind)>,
     /// The complaint as a record, its `handover_log[]` including this event.
     pub mirror: Record,
     pub mails: Vec<NewMail>,
@@ -128,11 +128,7 @@ const SELECT_COMPLAINT: &str = "SELECT complaint_id, task_no, kind, state, unit_
 const OPEN_STATES: &str = "('received', 'assigned', 'acknowledged', 'returned', 'accepted')";
 
 fn corrupt(key: &str, reason: String) -> StoreError {
-    StoreError::Corrupt {
-        what: "complaint",
-        key: key.to_owned(),
-        reason,
-    }
+    StoreError::corrupt("complaints", key, "*", reason)
 }
 
 /// Builds a complaint row for every printer, page and export: the complainant's name and
@@ -150,6 +146,21 @@ fn complaint_from_row(row: &sqlx::any::AnyRow) -> Result<ComplaintRow, StoreErro
     jiandu_model::personal::mask_complainant(&mut details, kind == ComplaintKind::Report);
     let mut envelope = json(12)?;
     mask_envelope(&mut envelope, kind == ComplaintKind::Report);
+    let moment = |i: usize, column: &'static str| -> Result<Moment, StoreError> {
+        Moment::parse(&row.get::<String, _>(i))
+            .map_err(|e| StoreError::corrupt("complaints", &id, column, e))
+    };
+    let due_date = row
+        .get::<Option<String>, _>(9)
+        .map(|d| Date::parse(&d).map_err(|e| StoreError::corrupt("complaints", &id, "due_date", e)))
+        .transpose()?;
+    let due_kind = row
+        .get::<Option<String>, _>(10)
+        .map(|k| {
+            k.parse()
+                .map_err(|e| StoreError::corrupt("complaints", &id, "due_kind", e))
+        })
+        .transpose()?;
     Ok(ComplaintRow {
         task_no: row.get(1),
         kind,
@@ -159,16 +170,16 @@ fn complaint_from_row(row: &sqlx::any::AnyRow) -> Result<ComplaintRow, StoreErro
             .map_err(|e| corrupt(&id, e))?,
         unit_id: row.get(4),
         escalation: row.get::<i64, _>(5).clamp(0, 2) as u8,
-        received_at: row.get(6),
+        received_at: moment(6, "received_at")?,
         route_unit: row.get(7),
         route_reason: row.get(8),
-        due_date: row.get(9),
-        due_kind: row.get(10),
+        due_date,
+        due_kind,
         details,
         envelope,
         source: row.get(13),
-        created_at: row.get(14),
-        updated_at: row.get(15),
+        created_at: moment(14, "created_at")?,
+        updated_at: moment(15, "updated_at")?,
         complaint_id: id,
     })
 }
@@ -191,7 +202,8 @@ fn event_from_row(row: &sqlx::any::AnyRow) -> Result<EventRow, StoreError> {
         unit_id: row.get(4),
         from_unit: row.get(5),
         to_unit: row.get(6),
-        at: row.get(7),
+        at: Moment::parse(&row.get::<String, _>(7))
+            .map_err(|e| StoreError::corrupt("complaint_events", &id, "at", e))?,
         reason: row.get(8),
         details: serde_json::from_str(&row.get::<String, _>(9))
             .map_err(|e| corrupt(&id, format!("event details: {e}")))?,
@@ -207,7 +219,7 @@ async fn apply_in(
 ) -> Result<Result<(), Conflict>, StoreError> {
     let id = change.complaint_id.as_str();
     let (due_date, due_kind) = match &change.due {
-        Some((date, kind)) => (Some(date.to_string()), Some(kind.clone())),
+        Some((date, kind)) => (Some(date.to_string()), Some(kind.as_str())),
         None => (None, None),
     };
     // First statement: takes the write lock (SQLite) or the row lock (PostgreSQL), and is

@@ -1,7 +1,7 @@
 //! Findings in the store: applying a sweep's changes, listing, showing, and the statuses
 //! people set. Every change of a finding is an audit event.
 
-use jiandu_model::{Change, Evaluation, FindingState, FindingStatus, Moment, Outcome};
+use jiandu_model::{Change, Date, Evaluation, FindingState, FindingStatus, Moment, Outcome};
 use serde_json::{Value, json};
 use sqlx::Row;
 
@@ -23,14 +23,14 @@ pub struct FindingRow {
     pub message: String,
     pub message_en: String,
     pub evidence: Value,
-    pub act_date: Option<String>,
+    pub act_date: Option<Date>,
     pub unit_id: Option<String>,
     pub status: FindingStatus,
     pub status_reason: Option<String>,
     pub case_id: Option<i64>,
-    pub first_seen_at: String,
-    pub last_seen_at: String,
-    pub resolved_at: Option<String>,
+    pub first_seen_at: Moment,
+    pub last_seen_at: Moment,
+    pub resolved_at: Option<Moment>,
 }
 
 /// Which findings to list. Every field narrows; `None` means any.
@@ -40,10 +40,10 @@ pub struct FindingFilter {
     pub rule_id: Option<String>,
     pub outcome: Option<Outcome>,
     pub status: Option<FindingStatus>,
-    /// Act dates from (inclusive), `YYYY-MM-DD`.
-    pub from: Option<String>,
+    /// Act dates from (inclusive).
+    pub from: Option<Date>,
     /// Act dates to (inclusive).
-    pub to: Option<String>,
+    pub to: Option<Date>,
     pub record_id: Option<String>,
     pub case_id: Option<i64>,
     pub limit: Option<u64>,
@@ -65,30 +65,46 @@ const SELECT_FINDING: &str = "SELECT finding_id, record_id, rule_id, outcome, ve
 
 fn finding_from_row(row: &sqlx::any::AnyRow) -> Result<FindingRow, StoreError> {
     let id: i64 = row.get(0);
-    let corrupt = |reason: String| StoreError::Corrupt {
-        what: "finding",
-        key: id.to_string(),
-        reason,
+    let corrupt = |column: &'static str| {
+        move |reason: String| StoreError::corrupt("findings", id, column, reason)
+    };
+    let date = |i: usize, column: &'static str| -> Result<Option<Date>, StoreError> {
+        row.get::<Option<String>, _>(i)
+            .map(|text| Date::parse(&text).map_err(|e| corrupt(column)(e.to_string())))
+            .transpose()
+    };
+    let moment = |i: usize, column: &'static str| -> Result<Option<Moment>, StoreError> {
+        row.get::<Option<String>, _>(i)
+            .map(|text| Moment::parse(&text).map_err(|e| corrupt(column)(e.to_string())))
+            .transpose()
     };
     Ok(FindingRow {
         finding_id: id,
         record_id: row.get(1),
         rule_id: row.get(2),
-        outcome: row.get::<String, _>(3).parse().map_err(corrupt)?,
+        outcome: row
+            .get::<String, _>(3)
+            .parse()
+            .map_err(corrupt("outcome"))?,
         version: row.get(4),
         basis: row.get(5),
         message: row.get(6),
         message_en: row.get(7),
         evidence: serde_json::from_str(&row.get::<String, _>(8))
-            .map_err(|e| corrupt(e.to_string()))?,
-        act_date: row.get(9),
+            .map_err(|e| corrupt("evidence")(e.to_string()))?,
+        act_date: date(9, "act_date")?,
         unit_id: row.get(10),
-        status: row.get::<String, _>(11).parse().map_err(corrupt)?,
+        status: row
+            .get::<String, _>(11)
+            .parse()
+            .map_err(corrupt("status"))?,
         status_reason: row.get(12),
         case_id: row.get(13),
-        first_seen_at: row.get(14),
-        last_seen_at: row.get(15),
-        resolved_at: row.get(16),
+        first_seen_at: moment(14, "first_seen_at")?
+            .ok_or_else(|| corrupt("first_seen_at")("empty".into()))?,
+        last_seen_at: moment(15, "last_seen_at")?
+            .ok_or_else(|| corrupt("last_seen_at")("empty".into()))?,
+        resolved_at: moment(16, "resolved_at")?,
     })
 }
 
@@ -133,11 +149,8 @@ pub(crate) async fn load_states(
             .map_err(query_error("reading findings"))?
         {
             let id: i64 = row.get(0);
-            let corrupt = |reason: String| StoreError::Corrupt {
-                what: "finding",
-                key: id.to_string(),
-                reason,
-            };
+            let corrupt =
+                |reason: String| StoreError::corrupt("findings", id, "outcome/status", reason);
             let outcome: Outcome = row.get::<String, _>(3).parse().map_err(corrupt)?;
             let before: Option<String> = row.get(6);
             let evidence: Value = serde_json::from_str(&row.get::<String, _>(12))
@@ -407,11 +420,11 @@ impl Store {
         if let Some(status) = filter.status {
             w.bind("status = ?", status.as_str());
         }
-        if let Some(from) = &filter.from {
-            w.bind("act_date >= ?", from.as_str());
+        if let Some(from) = filter.from {
+            w.bind("act_date >= ?", from.to_string());
         }
-        if let Some(to) = &filter.to {
-            w.bind("act_date <= ?", to.as_str());
+        if let Some(to) = filter.to {
+            w.bind("act_date <= ?", to.to_string());
         }
         if let Some(record) = &filter.record_id {
             w.bind("record_id = ?", record.as_str());
@@ -504,11 +517,7 @@ impl Store {
                 status
                     .parse()
                     .map(|s| (s, n as u64))
-                    .map_err(|reason| StoreError::Corrupt {
-                        what: "finding status",
-                        key: status.clone(),
-                        reason,
-                    })
+                    .map_err(|reason| StoreError::corrupt("findings", &status, "status", reason))
             })
             .collect()
     }

@@ -102,10 +102,12 @@ pub enum StoreError {
         #[source]
         source: sqlx::Error,
     },
-    #[error("stored {what} `{key}` cannot be read back: {reason}")]
+    /// A stored value that does not decode: never replaced by a guess.
+    #[error("table `{table}`, row `{id}`, column `{column}` cannot be read back: {reason}")]
     Corrupt {
-        what: &'static str,
-        key: String,
+        table: &'static str,
+        id: String,
+        column: &'static str,
         reason: String,
     },
     /// A guarded change found the row in another state than the one it was read in.
@@ -127,14 +129,15 @@ impl StoreError {
     /// A stored value that does not decode: which table, row and column, and why.
     pub(crate) fn corrupt(
         table: &'static str,
-        key: impl std::fmt::Display,
-        column: &str,
+        id: impl std::fmt::Display,
+        column: &'static str,
         reason: impl std::fmt::Display,
     ) -> StoreError {
         StoreError::Corrupt {
-            what: table,
-            key: key.to_string(),
-            reason: format!("column `{column}`: {reason}"),
+            table,
+            id: id.to_string(),
+            column,
+            reason: reason.to_string(),
         }
     }
 }

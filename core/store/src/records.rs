@@ -304,11 +304,7 @@ impl Store {
                 let n: i64 = row.get(1);
                 name.parse::<RecordType>()
                     .map(|t| (t, n as u64))
-                    .map_err(|e| StoreError::Corrupt {
-                        what: "record type",
-                        key: name.clone(),
-                        reason: e.to_string(),
-                    })
+                    .map_err(|e| StoreError::corrupt("records", &name, "record_type", e))
             })
             .collect()
     }
@@ -328,11 +324,7 @@ impl Store {
 pub(crate) fn stored_record_from_row(row: &sqlx::any::AnyRow) -> Result<StoredRecord, StoreError> {
     let key: String = row.get("record_id");
     let body: String = row.get("body");
-    let corrupt = |reason: String| StoreError::Corrupt {
-        what: "record",
-        key: key.clone(),
-        reason,
-    };
+    let corrupt = |reason: String| StoreError::corrupt("records", &key, "body", reason);
     let value: Value = serde_json::from_str(&body).map_err(|e| corrupt(e.to_string()))?;
     let record = Record::from_json(value).map_err(|errors| {
         corrupt(

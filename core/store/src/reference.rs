@@ -158,11 +158,7 @@ fn reference_from_body(
     key: &str,
     body: &str,
 ) -> Result<ReferenceRow, StoreError> {
-    let corrupt = |reason: String| StoreError::Corrupt {
-        what: "reference row",
-        key: key.to_owned(),
-        reason,
-    };
+    let corrupt = |reason: String| StoreError::corrupt("reference", key, "body", reason);
     let value: Value = serde_json::from_str(body).map_err(|e| corrupt(e.to_string()))?;
     ReferenceRow::from_json(kind, value).map_err(|errors| {
         corrupt(

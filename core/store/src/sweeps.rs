@@ -26,8 +26,8 @@ pub struct SweepInfo {
     pub to_revision: i64,
     pub n_records: u64,
     pub n_batches: u64,
-    pub started_at: String,
-    pub finished_at: Option<String>,
+    pub started_at: Moment,
+    pub finished_at: Option<Moment>,
 }
 
 /// What a new sweep will do: written in one transaction by [`Store::create_sweep`].
@@ -119,8 +119,15 @@ fn sweep_from_row(row: &sqlx::any::AnyRow) -> Result<SweepInfo, StoreError> {
         to_revision: row.get(6),
         n_records: row.get::<i64, _>(7) as u64,
         n_batches: row.get::<i64, _>(8) as u64,
-        started_at: row.get(9),
-        finished_at: row.get(10),
+        started_at: Moment::parse(&row.get::<String, _>(9))
+            .map_err(|e| StoreError::corrupt("sweeps", sweep_id, "started_at", e))?,
+        finished_at: row
+            .get::<Option<String>, _>(10)
+            .map(|t| {
+                Moment::parse(&t)
+                    .map_err(|e| StoreError::corrupt("sweeps", sweep_id, "finished_at", e))
+            })
+            .transpose()?,
     })
 }
 
@@ -209,6 +216,7 @@ impl Store {
         let Some(running) = self.running_sweep().await? else {
             return Ok(None);
         };
+        let at = now;
         let now = now.to_string();
         let mut tx = self
             .pool()
@@ -241,7 +249,7 @@ impl Store {
             .map_err(query_error("committing an abandoned sweep"))?;
         Ok(Some(SweepInfo {
             status: SweepStatus::Abandoned,
-            finished_at: Some(now),
+            finished_at: Some(at),
             ..running
         }))
     }
@@ -493,10 +501,9 @@ impl Store {
                 Ok(BatchWork {
                     sweep_id,
                     batch_no: row.get(0),
-                    record_ids: serde_json::from_str(&ids).map_err(|e| StoreError::Corrupt {
-                        what: "sweep batch",
-                        key: format!("{sweep_id}/{}", row.get::<i64, _>(0)),
-                        reason: e.to_string(),
+                    record_ids: serde_json::from_str(&ids).map_err(|e| {
+                        let batch = format!("{sweep_id}/{}", row.get::<i64, _>(0));
+                        StoreError::corrupt("sweep_batches", batch, "record_ids", e)
                     })?,
                 })
             })
@@ -555,10 +562,13 @@ impl Store {
         };
         let ids: String = row.get(1);
         let batch_no: i64 = row.get(0);
-        let record_ids = serde_json::from_str(&ids).map_err(|e| StoreError::Corrupt {
-            what: "sweep batch",
-            key: format!("{sweep_id}/{batch_no}"),
-            reason: e.to_string(),
+        let record_ids = serde_json::from_str(&ids).map_err(|e| {
+            StoreError::corrupt(
+                "sweep_batches",
+                format!("{sweep_id}/{batch_no}"),
+                "record_ids",
+                e,
+            )
         })?;
         Ok(Some(BatchClaim {
             tx: Some(tx),

@@ -247,10 +247,9 @@ async fn act(
             .map(|u| format!(", with {u}"))
             .unwrap_or_default(),
         row.due_date
-            .as_deref()
             .map(|d| format!(
                 ", next deadline {d} ({})",
-                row.due_kind.as_deref().unwrap_or("")
+                row.due_kind.map_or("", jiandu_model::DueKind::as_str)
             ))
             .unwrap_or_default()
     );
@@ -475,8 +474,6 @@ async fn list(service: &Complaints, filter: &ComplaintFilter, format: Format) ->
     for row in &rows {
         let late = row
             .due_date
-            .as_deref()
-            .and_then(|d| Date::parse(d).ok())
             .filter(|d| *d < today && row.state.is_open())
             .map(|_| "  OVERDUE 超期")
             .unwrap_or("");
@@ -485,10 +482,14 @@ async fn list(service: &Complaints, filter: &ComplaintFilter, format: Format) ->
             pad(&row.complaint_id, 24),
             pad(&state_label(row.state, row.escalation), 30),
             pad(row.unit_id.as_deref().unwrap_or("-"), 14),
-            pad(&row.received_at, 26),
+            pad(&row.received_at.to_string(), 26),
             row.due_date
-                .as_deref()
-                .map(|d| format!("{d} {}", row.due_kind.as_deref().unwrap_or("")))
+                .map(|d| {
+                    format!(
+                        "{d} {}",
+                        row.due_kind.map_or("", jiandu_model::DueKind::as_str)
+                    )
+                })
                 .unwrap_or_else(|| "-".into()),
             late
         );

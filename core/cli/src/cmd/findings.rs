@@ -71,8 +71,8 @@ impl FilterArgs {
             rule_id: self.rule,
             outcome: self.outcome,
             status: self.status,
-            from: self.from.map(|d| d.to_string()),
-            to: self.to.map(|d| d.to_string()),
+            from: self.from,
+            to: self.to,
             record_id: self.record,
             case_id: self.case,
             limit: (limit > 0).then_some(limit),
@@ -128,7 +128,7 @@ async fn list(store: &Store, filter: FindingFilter, format: Format) -> Result<()
                     f.rule_id,
                     f.outcome.as_str(),
                     f.status.as_str(),
-                    f.act_date.as_deref().unwrap_or("-"),
+                    f.act_date.map_or("-".into(), |d| d.to_string()),
                     f.unit_id.as_deref().unwrap_or("-"),
                 );
             }
@@ -185,7 +185,10 @@ fn print_finding(f: &FindingRow, history: &[jiandu_store::StoredAuditEvent]) {
     println!("  version   {}", f.version.as_deref().unwrap_or("-"));
     println!("  basis     {}", f.basis.as_deref().unwrap_or("-"));
     println!("  unit      {}", f.unit_id.as_deref().unwrap_or("-"));
-    println!("  act date  {}", f.act_date.as_deref().unwrap_or("-"));
+    println!(
+        "  act date  {}",
+        f.act_date.map_or("-".into(), |d| d.to_string())
+    );
     println!(
         "  case      {}",
         f.case_id.map_or("-".into(), |c| c.to_string())
@@ -198,7 +201,6 @@ fn print_finding(f: &FindingRow, history: &[jiandu_store::StoredAuditEvent]) {
         f.first_seen_at,
         f.last_seen_at,
         f.resolved_at
-            .as_deref()
             .map(|r| format!(", resolved {r}"))
             .unwrap_or_default()
     );
