@@ -76,6 +76,12 @@ fn main() {
     row("rhai: penalty pack", 1, seconds, n_evals);
     let (seconds, n_evals) = time_batched(&pack, &records, &lookups, threads);
     row("rhai: penalty pack", threads, seconds, n_evals);
+    // A rule switched off for failing too often would be skipped and look fast.
+    assert_eq!(
+        pack.switched_off_rules(),
+        Vec::<(String, u32)>::new(),
+        "no rule of the pack may be switched off in the benchmark"
+    );
 
     // Fixed costs: one rule that only returns pass() (converting the record, calling a check).
     let empty_dir = tempfile::tempdir().expect("temp dir");
