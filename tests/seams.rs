@@ -2,7 +2,6 @@
 //! changed rules can be abandoned, and a record whose key moves releases its former partners.
 
 use std::path::Path;
-use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -135,28 +134,7 @@ fn a_killed_sweep_with_rules_since_changed_is_abandoned_and_the_next_one_complet
     std::fs::write(&rule, format!("{text}\n// changed after the sweep began\n")).unwrap();
     for_each_db(|db| {
         import_data(&db.url, &demo.join("data"));
-        let mut child = jiandu(&repo_root())
-            .args([
-                "--db",
-                &db.url,
-                "sweep",
-                "--full",
-                "--batch-size",
-                "40",
-                "--parallel",
-                "1",
-            ])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("the sweep starts");
-        let deadline = Instant::now() + Duration::from_secs(120);
-        while crate::sweep::batches_done(&db.url).1 == 0 {
-            assert!(Instant::now() < deadline, "no batch in two minutes");
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        child.kill().expect("kill -9");
-        child.wait().unwrap();
+        crate::sweep::kill_full_sweep_after_its_first_batch(&db.url, db.backend);
         let (Some(killed), _, _) = crate::sweep::batches_done(&db.url) else {
             panic!("{}: the sweep finished before it was killed", db.backend);
         };
@@ -375,13 +353,10 @@ fn status_changes_during_sweeps_on_postgres_are_never_lost() {
                 let done = done.clone();
                 tokio::spawn(async move {
                     let (mut changed, mut refused, mut conflicts) = (0u64, 0u64, 0u64);
-                    let mut seed = person * 7919 + 1;
+                    let mut rng = Lcg(person * 7919 + 1);
                     while !done.load(std::sync::atomic::Ordering::SeqCst) {
-                        seed = seed
-                            .wrapping_mul(6364136223846793005)
-                            .wrapping_add(1442695040888963407);
-                        let id = ids[(seed >> 33) as usize % ids.len()];
-                        let (to, reason) = match (seed >> 20) % 4 {
+                        let id = ids[rng.next(ids.len() as u64) as usize];
+                        let (to, reason) = match rng.next(4) {
                             0 => (FindingStatus::Confirmed, None),
                             1 => (FindingStatus::Rectified, None),
                             2 => (FindingStatus::Dismissed, Some("经核实不构成违法")),

@@ -90,6 +90,44 @@ pub(crate) fn batches_done(url: &str) -> (Option<i64>, u64, u64) {
     })
 }
 
+/// Starts `jiandu sweep --full` in batches of 40 and kills it (SIGKILL) once a batch is
+/// done; returns what `batches_done` said at that moment.
+pub(crate) fn kill_full_sweep_after_its_first_batch(
+    url: &str,
+    backend: &str,
+) -> (Option<i64>, u64, u64) {
+    let mut child = jiandu(&repo_root())
+        .args([
+            "--db",
+            url,
+            "sweep",
+            "--full",
+            "--batch-size",
+            "40",
+            "--parallel",
+            "1",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the sweep starts");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let seen = loop {
+        let seen = batches_done(url);
+        if seen.1 >= 1 {
+            break seen;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{backend}: no batch was written in two minutes"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    child.kill().expect("kill -9"); // SIGKILL on Unix
+    child.wait().expect("the killed sweep is reaped");
+    seen
+}
+
 #[test]
 fn a_sweep_killed_mid_way_resumes_to_the_findings_of_a_clean_sweep() {
     let (demo, _) = shared_demo();
@@ -98,36 +136,7 @@ fn a_sweep_killed_mid_way_resumes_to_the_findings_of_a_clean_sweep() {
         import_data(&a.url, &demo.join("data"));
         import_data(&b.url, &demo.join("data"));
 
-        let mut child = jiandu(&repo_root())
-            .args([
-                "--db",
-                &a.url,
-                "sweep",
-                "--full",
-                "--batch-size",
-                "40",
-                "--parallel",
-                "1",
-            ])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("the sweep starts");
-        let deadline = Instant::now() + Duration::from_secs(120);
-        let (sweep_id, done, total) = loop {
-            let (id, done, total) = batches_done(&a.url);
-            if done >= 1 {
-                break (id, done, total);
-            }
-            assert!(
-                Instant::now() < deadline,
-                "{}: no batch was written in two minutes",
-                a.backend
-            );
-            std::thread::sleep(Duration::from_millis(10));
-        };
-        child.kill().expect("kill -9"); // SIGKILL on Unix
-        child.wait().unwrap();
+        let (sweep_id, done, total) = kill_full_sweep_after_its_first_batch(&a.url, a.backend);
         let (still_running, done_after_kill, _) = batches_done(&a.url);
         assert_eq!(
             still_running, sweep_id,

@@ -46,8 +46,49 @@ pub const LIMITS: Limits = Limits {
 };
 
 /// Why the progress hook stopped a call: the token of Rhai's `ErrorTerminated`.
-pub(crate) const OUT_OF_TIME: &str = "jiandu:time";
-pub(crate) const OUT_OF_MEMORY: &str = "jiandu:memory";
+const OUT_OF_TIME: &str = "jiandu:time";
+const OUT_OF_MEMORY: &str = "jiandu:memory";
+
+/// A call stopped for running away: past its operations, time or memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Runaway {
+    Operations,
+    Time,
+    Memory,
+}
+
+impl Runaway {
+    pub(crate) fn of(err: &rhai::EvalAltResult) -> Option<Runaway> {
+        match err {
+            rhai::EvalAltResult::ErrorTooManyOperations(_) => Some(Runaway::Operations),
+            rhai::EvalAltResult::ErrorTerminated(token, _) => {
+                match token.clone().into_string().ok()?.as_str() {
+                    OUT_OF_TIME => Some(Runaway::Time),
+                    OUT_OF_MEMORY => Some(Runaway::Memory),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    pub(crate) fn describe(self) -> String {
+        match self {
+            Runaway::Operations => format!(
+                "the rule exceeded its limit of {} operations (a loop that never ends?)",
+                LIMITS.operations
+            ),
+            Runaway::Time => format!(
+                "the rule ran longer than {} ms (a loop over large values?)",
+                LIMITS.time.as_millis()
+            ),
+            Runaway::Memory => format!(
+                "the rule held more than {} MB of memory",
+                LIMITS.memory >> 20
+            ),
+        }
+    }
+}
 
 thread_local! {
     /// The deadline and the memory mark of the call running on this thread, if any.

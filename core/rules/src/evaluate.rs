@@ -389,15 +389,8 @@ impl<'s> Evaluator<'s> {
             absent(evaluation, &read_path(rule, &field));
             return;
         }
-        let runaway = match inner {
-            EvalAltResult::ErrorTooManyOperations(_) => true,
-            EvalAltResult::ErrorTerminated(token, _) => token
-                .clone()
-                .into_string()
-                .is_ok_and(|t| t == engine::OUT_OF_TIME || t == engine::OUT_OF_MEMORY),
-            _ => false,
-        };
-        self.set.count_error(idx, runaway);
+        let runaway = engine::Runaway::of(inner);
+        self.set.count_error(idx, runaway.is_some());
         let position = inner.position();
         // Rhai gives no position for some errors (the operation limit): name the function.
         let location = match (position.line(), position.position()) {
@@ -410,32 +403,7 @@ impl<'s> Evaluator<'s> {
             ),
         };
         let what = match inner {
-            EvalAltResult::ErrorTooManyOperations(_) => format!(
-                "the rule exceeded its limit of {} operations (a loop that never ends?)",
-                engine::LIMITS.operations
-            ),
-            EvalAltResult::ErrorTerminated(token, _)
-                if token
-                    .clone()
-                    .into_string()
-                    .is_ok_and(|t| t == engine::OUT_OF_TIME) =>
-            {
-                format!(
-                    "the rule ran longer than {} ms (a loop over large values?)",
-                    engine::LIMITS.time.as_millis()
-                )
-            }
-            EvalAltResult::ErrorTerminated(token, _)
-                if token
-                    .clone()
-                    .into_string()
-                    .is_ok_and(|t| t == engine::OUT_OF_MEMORY) =>
-            {
-                format!(
-                    "the rule held more than {} MB of memory",
-                    engine::LIMITS.memory >> 20
-                )
-            }
+            _ if let Some(runaway) = runaway => runaway.describe(),
             EvalAltResult::ErrorPropertyNotFound(name, _) => format!(
                 "the record has no field `{name}` and the rule does not declare it in `reads` (a typo?)"
             ),

@@ -215,6 +215,13 @@ impl RuleSet {
         }
     }
 
+    /// Forgets the failures counted so far: a new run (a sweep) starts with every rule on.
+    pub fn reset_errors(&self) {
+        for n in self.errors.iter().chain(&self.runaways) {
+            n.store(0, Ordering::Relaxed);
+        }
+    }
+
     /// Whether the rule at `idx` has been switched off for failing too often.
     pub(crate) fn switched_off(&self, idx: usize) -> bool {
         let count = |v: &[AtomicU32]| v.get(idx).map_or(0, |n| n.load(Ordering::Relaxed));

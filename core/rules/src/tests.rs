@@ -559,4 +559,13 @@ fn a_rule_that_fails_too_often_is_switched_off_for_the_run() {
         set.switched_off_rules(),
         vec![("T-FAIL".to_owned(), crate::DEFAULT_ERROR_LIMIT)]
     );
+    // The next run (sweep) starts with the rule on again.
+    set.reset_errors();
+    assert!(set.switched_off_rules().is_empty());
+    let again = evaluator.evaluate(&rec);
+    assert!(
+        again[0].message_en.contains("always"),
+        "{}",
+        again[0].message_en
+    );
 }

@@ -144,8 +144,9 @@ fn complaint_from_row(row: &sqlx::any::AnyRow) -> Result<ComplaintRow, StoreErro
         .map_err(|e| corrupt(&id, e))?;
     let mut details = json(11)?;
     jiandu_model::personal::mask_complainant(&mut details, kind == ComplaintKind::Report);
+    // The push as received carries the complainant too (`complainant` at its root).
     let mut envelope = json(12)?;
-    mask_envelope(&mut envelope, kind == ComplaintKind::Report);
+    jiandu_model::personal::mask_complainant(&mut envelope, kind == ComplaintKind::Report);
     let moment = |i: usize, column: &'static str| -> Result<Moment, StoreError> {
         Moment::parse(&row.get::<String, _>(i))
             .map_err(|e| StoreError::corrupt("complaints", &id, column, e))
@@ -182,11 +183,6 @@ fn complaint_from_row(row: &sqlx::any::AnyRow) -> Result<ComplaintRow, StoreErro
         updated_at: moment(15, "updated_at")?,
         complaint_id: id,
     })
-}
-
-/// The push as received carries the complainant too (`complainant` at its root).
-fn mask_envelope(envelope: &mut Value, confidential: bool) {
-    jiandu_model::personal::mask_complainant(envelope, confidential);
 }
 
 fn event_from_row(row: &sqlx::any::AnyRow) -> Result<EventRow, StoreError> {
@@ -495,7 +491,7 @@ impl Store {
         // kind is unknown (the push was malformed), so the stricter reading: hidden.
         let body = |text: String| match serde_json::from_str::<Value>(&text) {
             Ok(mut value) => {
-                mask_envelope(&mut value, true);
+                jiandu_model::personal::mask_complainant(&mut value, true);
                 value.to_string()
             }
             Err(_) => text,

@@ -181,9 +181,8 @@ impl Store {
         at: Moment,
     ) -> Result<bool, StoreError> {
         self.end_lease(
-            "UPDATE outbox SET status = 'sent', sent_at = $1, lease_until = NULL, last_error = NULL \
-             WHERE mail_id = $2 AND lease_token = $3 AND status = 'queued'",
-            (Some(at.to_string()), None),
+            "status = 'sent', sent_at = $3, last_error = NULL",
+            [at.to_string()],
             mail_id,
             lease_token,
         )
@@ -199,9 +198,8 @@ impl Store {
         next_attempt_at: Moment,
     ) -> Result<bool, StoreError> {
         self.end_lease(
-            "UPDATE outbox SET lease_until = NULL, next_attempt_at = $1, last_error = $4 \
-             WHERE mail_id = $2 AND lease_token = $3 AND status = 'queued'",
-            (Some(next_attempt_at.to_string()), Some(error.to_owned())),
+            "last_error = $3, next_attempt_at = $4",
+            [error.to_owned(), next_attempt_at.to_string()],
             mail_id,
             lease_token,
         )
@@ -217,26 +215,30 @@ impl Store {
         error: &str,
     ) -> Result<bool, StoreError> {
         self.end_lease(
-            "UPDATE outbox SET status = 'failed', lease_until = NULL, last_error = $1 \
-             WHERE mail_id = $2 AND lease_token = $3 AND status = 'queued'",
-            (Some(error.to_owned()), None),
+            "status = 'failed', last_error = $3",
+            [error.to_owned()],
             mail_id,
             lease_token,
         )
         .await
     }
 
-    /// One fenced end of a lease: `$1` (and `$4`) are the texts, `$2` the mail, `$3` the token.
-    async fn end_lease(
+    /// Ends a lease with `set` (whose texts are `$3`, `$4` …), fenced: only while
+    /// `lease_token` is the mail's current lease and the mail is still queued.
+    async fn end_lease<const N: usize>(
         &self,
-        sql: &str,
-        (first, fourth): (Option<String>, Option<String>),
+        set: &str,
+        texts: [String; N],
         mail_id: i64,
         lease_token: i64,
     ) -> Result<bool, StoreError> {
-        let mut query = sqlx::query(sql).bind(first).bind(mail_id).bind(lease_token);
-        if let Some(fourth) = fourth {
-            query = query.bind(fourth);
+        let sql = format!(
+            "UPDATE outbox SET {set}, lease_until = NULL \
+             WHERE mail_id = $1 AND lease_token = $2 AND status = 'queued'"
+        );
+        let mut query = sqlx::query(&sql).bind(mail_id).bind(lease_token);
+        for text in texts {
+            query = query.bind(text);
         }
         let done = query
             .execute(self.pool())

@@ -73,7 +73,7 @@ fn fingerprint(set: &RuleSet, items: &[ReferenceRow]) -> String {
 /// Plans a new sweep: the records to evaluate and why.
 async fn plan(
     store: &Store,
-    set: &RuleSet,
+    hash: String,
     full: bool,
     batch_size: usize,
 ) -> Result<i64, SweepError> {
@@ -81,7 +81,6 @@ async fn plan(
     let to_revision = store.record_revision().await?;
     let last = store.last_completed_sweep().await?;
     let latest = store.latest_sweep().await?;
-    let hash = fingerprint(set, &store.list_reference(ReferenceKind::Item).await?);
     let (full, reason, from_revision) = match &last {
         _ if full => (true, "full sweep requested".to_owned(), 0),
         // Its done batches wrote findings by a rule set that may not be this one.
@@ -150,10 +149,16 @@ pub async fn sweep(
     if options.parallel == 0 && !store.shares_sweeps() {
         return Err(SweepError::WorkersNeedPostgres);
     }
+    // The catalogue is read once: for the fingerprint and for the look-ups of every batch.
+    let shared = Shared {
+        set: set.clone(),
+        items: Arc::new(store.list_reference(ReferenceKind::Item).await?),
+    };
+    let hash = fingerprint(&set, &shared.items);
     let (sweep_id, resumed) = match store.running_sweep().await? {
         Some(running) => (running.sweep_id, true),
         None => (
-            plan(store, &set, options.full, options.batch_size).await?,
+            plan(store, hash.clone(), options.full, options.batch_size).await?,
             false,
         ),
     };
@@ -161,20 +166,12 @@ pub async fn sweep(
         .get_sweep(sweep_id)
         .await?
         .ok_or(SweepError::Vanished(sweep_id))?;
-    let items = store.list_reference(ReferenceKind::Item).await?;
-    if resumed && info.ruleset_hash != fingerprint(&set, &items) {
+    if resumed && info.ruleset_hash != hash {
         return Err(SweepError::RulesChangedMidSweep { sweep_id });
     }
-    let report = finish(
-        store,
-        set.clone(),
-        &info,
-        options,
-        progress,
-        started,
-        resumed,
-    )
-    .await?;
+    // A rule switched off in an earlier sweep of this process gets a fresh start.
+    set.reset_errors();
+    let report = finish(store, &shared, &info, options, progress, started, resumed).await?;
     if resumed && options.full && !info.full {
         // The interrupted sweep is done; the full one asked for still has to run.
         return Box::pin(sweep(store, set, options, progress)).await;
@@ -184,20 +181,16 @@ pub async fn sweep(
 
 async fn finish(
     store: &Store,
-    set: Arc<RuleSet>,
+    shared: &Shared,
     info: &SweepInfo,
     options: &SweepOptions,
     progress: Progress<'_>,
     started: Instant,
     resumed: bool,
 ) -> Result<SweepReport, SweepError> {
-    let shared = Shared {
-        set: set.clone(),
-        items: Arc::new(store.list_reference(ReferenceKind::Item).await?),
-    };
     let (cases_opened, findings_added_to_cases) = loop {
         if options.parallel > 0 {
-            process(store, &shared, info, options, progress).await?;
+            process(store, shared, info, options, progress).await?;
         } else {
             let totals = store.sweep_totals(info.sweep_id).await?;
             progress(totals.records_evaluated, info.n_records);
@@ -232,7 +225,7 @@ async fn finish(
         cases_opened,
         findings_added_to_cases,
         gaps: store.sweep_gaps(info.sweep_id).await?,
-        rules_switched_off: set.switched_off_rules(),
+        rules_switched_off: shared.set.switched_off_rules(),
         seconds: started.elapsed().as_secs_f64(),
     })
 }
@@ -313,6 +306,7 @@ pub async fn work(
                 set: set.clone(),
                 items: Arc::new(items),
             };
+            set.reset_errors();
             n_batches += process(store, &shared, &info, options, &|_, _| {}).await?;
             // The process that started the sweep finishes it; should it have gone, the worker
             // that did the last batch does.

@@ -30,12 +30,9 @@ fn next_id() -> String {
     static START: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
     // The real clock, not `JIANDU_NOW`: ids must differ between runs of a test server too.
     let start = START.get_or_init(|| {
-        let now = jiandu_model::clock::wall().to_string();
-        now.bytes().filter(u8::is_ascii_digit).fold(0u64, |acc, b| {
-            acc.wrapping_mul(10).wrapping_add(u64::from(b - b'0'))
-        })
+        u64::try_from(jiandu_model::clock::wall().as_datetime().timestamp()).unwrap_or(0)
     });
-    format!("{start}-{}", SEQ.fetch_add(1, Ordering::Relaxed))
+    format!("{start:x}-{}", SEQ.fetch_add(1, Ordering::Relaxed))
 }
 
 impl AppError {
