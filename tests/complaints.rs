@@ -10,8 +10,8 @@ use crate::support::db::TestDb;
 use crate::support::http::Server;
 use crate::support::smtp::{SmtpSink, free_port, messages_in};
 use crate::support::{
-    fixture, for_each_db, import_data, jiandu, repo_root, run_expect, stderr, stdout, sweep_json,
-    temp_dir,
+    block_on, fixture, for_each_db, import_data, jiandu, repo_root, run_expect, stderr, stdout,
+    sweep_json, temp_dir,
 };
 
 const TOKEN: &str = "test-platform-token";
@@ -331,6 +331,25 @@ fn items_routing_cannot_place_wait_for_the_dispatcher_and_malformed_lines_are_ke
         "{}",
         stderr(&output)
     );
+    // The same file again: nothing new, and the bad line is not kept twice.
+    let again = stdout(&complaints(
+        &db,
+        &[
+            "ingest",
+            fixture("complaints/pushes.jsonl").to_str().unwrap(),
+        ],
+        0,
+    ));
+    assert!(again.contains("0 new"), "{again}");
+    let kept_rejects = || {
+        block_on(async {
+            let store = jiandu_store::Store::open(&db.url).await.unwrap();
+            let n = store.intake_rejects(100).await.unwrap().len();
+            store.close().await;
+            n
+        })
+    };
+    assert_eq!(kept_rejects(), 1);
     // The report goes where the act took place.
     assert_eq!(
         shown(&db, "JB-QY2025100900001")["complaint"]["unit_id"],
@@ -365,6 +384,37 @@ fn items_routing_cannot_place_wait_for_the_dispatcher_and_malformed_lines_are_ke
         "{}",
         stderr(&assigned)
     );
+    // Times as the platform and 12345 exports write them.
+    let dir = crate::support::temp_dir();
+    let times = dir.path().join("times.jsonl");
+    std::fs::write(
+        &times,
+        concat!(
+            r#"{"taskNo": "QY2019042400001", "taskInfo": {"taskStartTime": "2019/4/24 16:03:40"}, "complaintInfo": {"complaintObject": "某店", "complaintDetail": "价格欺诈"}}"#,
+            "\n",
+            r#"{"taskNo": "QY2019042400002", "taskInfo": {"taskStartTime": 1556092800000}, "complaintInfo": {"complaintObject": "某店", "complaintDetail": "价格欺诈"}}"#,
+            "\n",
+            r#"{"taskNo": "QY2019042400003", "taskInfo": {"taskStartTime": "2019-04-24 16:03"}, "complaintInfo": {"complaintObject": "某店", "complaintDetail": "价格欺诈"}}"#,
+            "\n",
+            r#"{"taskNo": "QY2019042400004", "taskInfo": {"taskStartTime": "24/4/2019"}, "complaintInfo": {"complaintObject": "某店", "complaintDetail": "价格欺诈"}}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    let output = complaints(&db, &["ingest", times.to_str().unwrap()], 0);
+    assert!(stdout(&output).contains("3 new"), "{}", stdout(&output));
+    assert!(
+        stderr(&output).contains("times.jsonl:4"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(
+        stderr(&output).contains("`24/4/2019` is not a time"),
+        "{}",
+        stderr(&output)
+    );
+    complaints(&db, &["ingest", times.to_str().unwrap()], 0);
+    assert_eq!(kept_rejects(), 2, "each bad line kept once");
 }
 
 #[test]

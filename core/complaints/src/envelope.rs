@@ -90,7 +90,8 @@ fn text(value: Option<&Value>) -> Option<String> {
     }
 }
 
-/// A platform time: RFC 3339, or `YYYY-MM-DD HH:MM:SS` meaning Beijing time.
+/// A platform time: RFC 3339, epoch milliseconds, or a wall-clock time meaning Beijing
+/// time (`YYYY-MM-DD HH:MM:SS`, `2019/4/24 16:03:40`, `2019-04-24 16:03`).
 fn moment(field: &str, value: Option<&Value>) -> Result<Option<Moment>, EnvelopeError> {
     let Some(raw) = text(value) else {
         return Ok(None);
@@ -100,7 +101,7 @@ fn moment(field: &str, value: Option<&Value>) -> Result<Option<Moment>, Envelope
         .map_err(|_| EnvelopeError::Field {
             field: field.into(),
             reason: format!(
-                "`{raw}` is not a time (RFC 3339, or YYYY-MM-DD HH:MM:SS in Beijing time)"
+                "`{raw}` is not a time (RFC 3339, epoch milliseconds, or YYYY-MM-DD HH:MM:SS / YYYY/M/D HH:MM:SS in Beijing time)"
             ),
         })
 }
@@ -109,13 +110,27 @@ fn date(field: &str, value: Option<&Value>) -> Result<Option<Date>, EnvelopeErro
     let Some(raw) = text(value) else {
         return Ok(None);
     };
+    if let Ok(moment) = Moment::parse_beijing(&raw) {
+        return Ok(Some(moment.date()));
+    }
     let day = raw.get(..10).unwrap_or(&raw);
     Date::parse(day)
+        .or_else(|e| slashed_date(raw.trim()).ok_or(e))
         .map(Some)
         .map_err(|e| EnvelopeError::Field {
             field: field.into(),
             reason: e.to_string(),
         })
+}
+
+/// `2019/4/24`.
+fn slashed_date(text: &str) -> Option<Date> {
+    let mut parts = text.split('/').map(|p| p.trim().parse::<u32>().ok());
+    let (y, m, d) = (parts.next()??, parts.next()??, parts.next()??);
+    if parts.next().is_some() {
+        return None;
+    }
+    Date::from_ymd(i32::try_from(y).ok()?, m, d)
 }
 
 fn find_info<'a>(root: &'a Value, name: &str) -> Option<&'a Value> {

@@ -52,22 +52,42 @@ impl Moment {
         }
     }
 
-    /// A time from a Chinese source system: RFC 3339, or a wall-clock time without offset,
-    /// which then means Beijing time (`YYYY-MM-DD HH:MM:SS`, `YYYY-MM-DDTHH:MM:SS`,
-    /// `YYYYMMDDHHMMSS`). Only for sources documented to send Beijing time.
+    /// A time from a Chinese source system: RFC 3339, epoch milliseconds (13 digits) or
+    /// seconds (10 digits), or a wall-clock time without offset, which then means Beijing
+    /// time (`YYYY-MM-DD HH:MM:SS`, `YYYY-MM-DD HH:MM`, `YYYY-MM-DDTHH:MM:SS`,
+    /// `2019/4/24 16:03:40`, `YYYYMMDDHHMMSS`). Only for sources documented to send Beijing
+    /// time.
     pub fn parse_beijing(input: &str) -> Result<Moment, MomentParseError> {
         let input = input.trim();
         if let Ok(moment) = Moment::parse(input) {
             return Ok(moment);
         }
-        ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y%m%d%H%M%S"]
-            .iter()
-            .find_map(|format| chrono::NaiveDateTime::parse_from_str(input, format).ok())
-            .and_then(|naive| naive.and_local_timezone(china_offset()).single())
-            .map(Moment)
-            .ok_or_else(|| MomentParseError::Invalid {
+        if input.bytes().all(|b| b.is_ascii_digit()) && matches!(input.len(), 10 | 13) {
+            let n: i64 = input.parse().map_err(|_| MomentParseError::Invalid {
                 input: input.to_owned(),
-            })
+            })?;
+            let millis = if input.len() == 13 { n } else { n * 1000 };
+            return DateTime::from_timestamp_millis(millis)
+                .map(|dt| Moment(dt.with_timezone(&china_offset())))
+                .ok_or_else(|| MomentParseError::Invalid {
+                    input: input.to_owned(),
+                });
+        }
+        [
+            "%Y-%m-%d %H:%M:%S",
+            "%Y-%m-%dT%H:%M:%S",
+            "%Y-%m-%d %H:%M",
+            "%Y/%m/%d %H:%M:%S",
+            "%Y/%m/%d %H:%M",
+            "%Y%m%d%H%M%S",
+        ]
+        .iter()
+        .find_map(|format| chrono::NaiveDateTime::parse_from_str(input, format).ok())
+        .and_then(|naive| naive.and_local_timezone(china_offset()).single())
+        .map(Moment)
+        .ok_or_else(|| MomentParseError::Invalid {
+            input: input.to_owned(),
+        })
     }
 
     /// The Beijing wall-clock moment `date` at `hour:minute`.
@@ -147,6 +167,24 @@ impl<'de> Deserialize<'de> for Moment {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn reads_the_times_chinese_systems_send() {
+        let at = |t: &str| Moment::parse_beijing(t).map(|m| m.to_string());
+        assert_eq!(
+            at("2019/4/24 16:03:40").unwrap(),
+            "2019-04-24T16:03:40+08:00"
+        );
+        assert_eq!(at("2019-04-24 16:03").unwrap(), "2019-04-24T16:03:00+08:00");
+        assert_eq!(at("1556092800000").unwrap(), "2019-04-24T16:00:00+08:00");
+        assert_eq!(at("1556092800").unwrap(), "2019-04-24T16:00:00+08:00");
+        assert_eq!(at("20190424160340").unwrap(), "2019-04-24T16:03:40+08:00");
+        assert!(
+            at("155609280000").is_err(),
+            "12 digits are neither seconds nor milliseconds"
+        );
+        assert!(at("2019/4/24").is_err(), "a date is not a time");
+    }
+
     use super::*;
 
     #[test]

@@ -462,16 +462,33 @@ impl Store {
         body: &str,
         at: Moment,
     ) -> Result<i64, StoreError> {
-        let id: i64 = sqlx::query(
-            "INSERT INTO intake_rejects (received_at, source, reason, body) VALUES ($1, $2, $3, $4) RETURNING reject_id",
+        // The same body refused again for the same reason is the same reject: a re-ingested
+        // file or a retried push does not pile up copies.
+        let body_hash = crate::hash::hex(&<sha2::Sha256 as sha2::Digest>::digest(body.as_bytes()));
+        let inserted = sqlx::query(
+            "INSERT INTO intake_rejects (received_at, source, reason, body, body_hash) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (source, reason, body_hash) DO NOTHING RETURNING reject_id",
         )
         .bind(at.to_string())
         .bind(source)
         .bind(reason)
         .bind(body)
+        .bind(body_hash.as_str())
+        .fetch_optional(self.pool())
+        .await
+        .map_err(query_error("keeping a rejected push"))?;
+        if let Some(row) = inserted {
+            return Ok(row.get(0));
+        }
+        let id: i64 = sqlx::query(
+            "SELECT reject_id FROM intake_rejects WHERE source = $1 AND reason = $2 AND body_hash = $3",
+        )
+        .bind(source)
+        .bind(reason)
+        .bind(body_hash.as_str())
         .fetch_one(self.pool())
         .await
-        .map_err(query_error("keeping a rejected push"))?
+        .map_err(query_error("finding a kept rejected push"))?
         .get(0);
         Ok(id)
     }

@@ -40,6 +40,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0005_seams.sql"),
         include_str!("../migrations/postgres/0005_seams.sql"),
     ),
+    (
+        6,
+        "imports",
+        include_str!("../migrations/sqlite/0006_imports.sql"),
+        include_str!("../migrations/postgres/0006_imports.sql"),
+    ),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {
