@@ -51,7 +51,7 @@ fn a_bad_date_fails_the_whole_batch_naming_file_line_and_field() {
             db.backend
         );
         assert!(
-            message.contains("field `decision_date`: `2024-13-45` is not a date"),
+            message.contains("field `decision_date` (column 7): `2024-13-45` is not a date"),
             "{message}"
         );
         assert!(message.contains("nothing was imported"), "{message}");

@@ -15,6 +15,7 @@ mod calendar;
 mod check;
 mod complaints;
 mod demo;
+mod exports;
 mod graph;
 mod import;
 mod rules;

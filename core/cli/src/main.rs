@@ -42,8 +42,12 @@ enum Command {
     Demo(cmd::demo::Args),
     /// Create the database (or bring it up to date) without importing anything.
     Init,
-    /// Import units, officers, parties, items or records from CSV, JSON or JSONL.
+    /// Import units, officers, parties, items or records from CSV (UTF-8, GBK), JSON, JSONL,
+    /// XLSX, XLS or ODS, with a report; --dry-run writes nothing.
     Import(cmd::import::Args),
+    /// What is stored: find records, show one with its import history.
+    #[command(subcommand)]
+    Records(cmd::records::Command),
     /// The statutory calendar: working days, adjusted weekends (调休), legal deadlines.
     Calendar(cmd::calendar::Args),
     /// Evaluate the records of a file against the rules (no database); print the findings.
@@ -99,6 +103,10 @@ fn exit_code(err: &anyhow::Error) -> u8 {
             || cause.is::<jiandu_ingest::IngestError>()
             || cause.is::<jiandu_calendar::PeriodParseError>()
             || cause.is::<jiandu_model::DateParseError>()
+            // A file that is not there is the same mistake in every command.
+            || cause
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(|e| e.kind() == std::io::ErrorKind::NotFound)
     });
     if bad_input { 2 } else { 1 }
 }
@@ -148,6 +156,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo(args) => runtime()?.block_on(cmd::demo::run(settings()?, &cli.profile, args)),
         Command::Init => runtime()?.block_on(cmd::init::run(&settings()?)),
         Command::Import(args) => runtime()?.block_on(cmd::import::run(&settings()?, args)),
+        Command::Records(command) => runtime()?.block_on(cmd::records::run(&settings()?, command)),
         Command::Check(args) => cmd::check::run(&settings()?, &cli.profile, args),
         Command::Explain(args) => {
             runtime()?.block_on(cmd::explain::run(&settings()?, &cli.profile, args))

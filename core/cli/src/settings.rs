@@ -116,6 +116,24 @@ impl Settings {
         })
     }
 
+    /// Whether the database exists already (PostgreSQL: assumed; SQLite: its file).
+    pub fn store_exists(&self) -> bool {
+        Store::sqlite_file(&self.database_url).is_none_or(|path| path.exists())
+    }
+
+    /// Opens a database that must exist already: commands that only read or change what
+    /// is stored say so instead of leaving an empty database behind.
+    pub async fn open_existing_store(&self) -> Result<Store> {
+        if !self.store_exists() {
+            return Err(crate::BadInput(format!(
+                "there is no database at {} (数据库不存在); import data first (`jiandu import …`, `jiandu demo`), or name another with --db",
+                self.database_url
+            ))
+            .into());
+        }
+        self.open_store().await
+    }
+
     pub async fn open_store(&self) -> Result<Store> {
         let store = Store::open(&self.database_url).await.with_context(|| {
             format!(

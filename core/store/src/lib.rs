@@ -23,6 +23,7 @@ mod hash;
 mod keys;
 mod migrations;
 mod outbox;
+mod record_query;
 mod records;
 mod reference;
 mod sweeps;
@@ -45,7 +46,8 @@ pub use findings::{ChangeCounts, FindingFilter, FindingRow, StatusChangeError};
 pub use gaps::{GapCount, GapGrouping, RuleErrors, SweepGaps};
 pub use hash::content_hash;
 pub use outbox::{MailRow, NewMail};
-pub use records::{ImportSummary, StoredRecord};
+pub use record_query::{ImportEntry, RecordFilter, RecordSummary};
+pub use records::{ImportSummary, RecordBatch, StoredRecord};
 pub use sweeps::{
     BatchClaim, BatchSource, BatchWork, RecordResult, SweepInfo, SweepPlan, SweepTotals,
 };
@@ -165,6 +167,17 @@ static DRIVERS: Once = Once::new();
 
 impl Store {
     /// Opens (and for SQLite creates) the database at `url` and applies pending migrations.
+    /// The file an SQLite URL names (`sqlite://jiandu.db` → `jiandu.db`); `None` for
+    /// PostgreSQL and in-memory databases. A dry run looks before it opens, since opening
+    /// creates the file.
+    pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+        let rest = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))?;
+        let path = rest.split('?').next().unwrap_or("");
+        (!path.is_empty() && !path.contains(":memory:")).then(|| std::path::PathBuf::from(path))
+    }
+
     pub async fn open(url: &str) -> Result<Store, StoreError> {
         DRIVERS.call_once(sqlx::any::install_default_drivers);
         let backend = Backend::from_url(url)?;

@@ -46,6 +46,21 @@ impl RecordKeys {
     }
 }
 
+/// One file's records for [`Store::import_record_batch`].
+#[derive(Debug, Clone, Copy)]
+pub struct RecordBatch<'a> {
+    pub records: &'a [Record],
+    /// Where each record is in the file (`a.xlsx (sheet 台账) row 7`), in the same order;
+    /// may be empty, then the file's name stands for each.
+    pub places: &'a [String],
+    /// The file.
+    pub source: &'a str,
+    pub n_rejected: u64,
+    pub now: Moment,
+    /// Count what would change, write nothing.
+    pub dry_run: bool,
+}
+
 /// A record as stored, with its bookkeeping.
 #[derive(Debug, Clone)]
 pub struct StoredRecord {
@@ -109,6 +124,11 @@ pub(crate) struct Written {
     pub unchanged: u64,
 }
 
+/// Whether an import inserted or changed a record (kept in its history).
+fn change_word(inserted: bool) -> &'static str {
+    if inserted { "inserted" } else { "updated" }
+}
+
 /// Writes records inside the caller's transaction: one with the same content as stored is
 /// left alone; the others are inserted or updated in place under one new revision.
 pub(crate) async fn write_records(
@@ -117,6 +137,18 @@ pub(crate) async fn write_records(
     source: &str,
     now: &str,
     progress: &(dyn Fn(u64) + Sync),
+) -> Result<Written, StoreError> {
+    write_records_noting(tx, rows, source, now, progress, &mut |_, _| {}).await
+}
+
+/// [`write_records`], telling `note` each record it inserted (`true`) or changed.
+pub(crate) async fn write_records_noting(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    rows: &[&Record],
+    source: &str,
+    now: &str,
+    progress: &(dyn Fn(u64) + Sync),
+    note: &mut (dyn FnMut(&str, bool) + Send),
 ) -> Result<Written, StoreError> {
     // id -> (content hash, link keys as stored)
     let mut existing: HashMap<String, (String, [Option<String>; 4])> = HashMap::new();
@@ -160,11 +192,13 @@ pub(crate) async fn write_records(
                 if new_keys != *old_keys {
                     rekeyed.push((record.id().as_str(), old_keys));
                 }
-                changed.push((record, body, hash));
+                note(record.id().as_str(), false);
+                changed.push((record, hash));
             }
             None => {
                 summary.inserted += 1;
-                changed.push((record, body, hash));
+                note(record.id().as_str(), true);
+                changed.push((record, hash));
             }
         }
     }
@@ -211,7 +245,10 @@ pub(crate) async fn write_records(
                 values_placeholders(chunk.len(), 15)
             );
             let mut query = sqlx::query(&sql);
-            for (record, body, hash) in chunk {
+            for (record, hash) in chunk {
+                // The body again rather than kept from the first pass: a large batch is then
+                // held as records once, not also as bodies.
+                let body = record.to_json();
                 query = query
                     .bind(record.id().as_str())
                     .bind(record.record_type().as_str())
@@ -255,8 +292,32 @@ impl Store {
         now: Moment,
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<ImportSummary, StoreError> {
-        let now = now.to_string();
-        let (rows, n_superseded) = last_of_each_key(records, |r| r.id().as_str());
+        let batch = RecordBatch {
+            records,
+            places: &[],
+            source,
+            n_rejected,
+            now,
+            dry_run: false,
+        };
+        self.import_record_batch(batch, progress).await
+    }
+
+    /// Imports (or, on a dry run, only counts) one batch atomically, keeping for each record
+    /// inserted or changed the place in the file it came from.
+    pub async fn import_record_batch(
+        &self,
+        batch: RecordBatch<'_>,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<ImportSummary, StoreError> {
+        let now = batch.now.to_string();
+        let indexed: Vec<(usize, &Record)> = batch.records.iter().enumerate().collect();
+        let (rows, n_superseded) = last_of_each_key(&indexed, |(_, r)| r.id().as_str());
+        let place_of: HashMap<&str, &str> = rows
+            .iter()
+            .filter_map(|(i, r)| batch.places.get(*i).map(|p| (r.id().as_str(), p.as_str())))
+            .collect();
+        let rows: Vec<&Record> = rows.into_iter().map(|(_, r)| *r).collect();
         let mut tx = self
             .pool()
             .begin()
@@ -264,17 +325,53 @@ impl Store {
             .map_err(query_error("starting an import transaction"))?;
 
         let mut summary = ImportSummary {
-            n_rows: records.len() as u64,
+            n_rows: batch.records.len() as u64,
             n_superseded_in_batch: n_superseded,
-            n_rejected,
+            n_rejected: batch.n_rejected,
             ..ImportSummary::default()
         };
-        let written = write_records(&mut tx, &rows, source, &now, progress).await?;
+        let mut touched: Vec<(String, &'static str)> = Vec::new();
+        let written = write_records_noting(
+            &mut tx,
+            &rows,
+            batch.source,
+            &now,
+            progress,
+            &mut |id, inserted| {
+                touched.push((id.to_owned(), change_word(inserted)));
+            },
+        )
+        .await?;
         summary.n_inserted = written.inserted;
         summary.n_updated = written.updated;
         summary.n_unchanged = written.unchanged;
-
-        summary.batch_id = record_batch(&mut tx, "records", source, &summary, &now).await?;
+        if batch.dry_run {
+            tx.rollback()
+                .await
+                .map_err(query_error("ending a dry run"))?;
+            return Ok(summary);
+        }
+        summary.batch_id = record_batch(&mut tx, "records", batch.source, &summary, &now).await?;
+        for chunk in touched.chunks(CHUNK) {
+            let sql = format!(
+                "INSERT INTO record_imports (record_id, batch_id, place, change) VALUES {} \
+                 ON CONFLICT (record_id, batch_id) DO NOTHING",
+                values_placeholders(chunk.len(), 4)
+            );
+            let mut query = sqlx::query(&sql);
+            for (id, change) in chunk {
+                let place = place_of.get(id.as_str()).copied().unwrap_or(batch.source);
+                query = query
+                    .bind(id.as_str())
+                    .bind(summary.batch_id)
+                    .bind(place)
+                    .bind(*change);
+            }
+            query
+                .execute(&mut *tx)
+                .await
+                .map_err(query_error("keeping where the records came from"))?;
+        }
         tx.commit()
             .await
             .map_err(query_error("committing the import"))?;

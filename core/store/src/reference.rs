@@ -29,6 +29,25 @@ impl Store {
         now: Moment,
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<ImportSummary, StoreError> {
+        self.import_reference_batch(kind, rows, source, n_rejected, now, false, progress)
+            .await
+    }
+
+    /// [`Store::import_reference`], or with `dry_run` only the counts, nothing written.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the batch's parts, each named at the call"
+    )]
+    pub async fn import_reference_batch(
+        &self,
+        kind: ReferenceKind,
+        rows: &[ReferenceRow],
+        source: &str,
+        n_rejected: u64,
+        now: Moment,
+        dry_run: bool,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<ImportSummary, StoreError> {
         let (table, key_col) = table(kind);
         let now = now.to_string();
         let (kept, n_superseded) = last_of_each_key(rows, |r| r.key());
@@ -76,6 +95,12 @@ impl Store {
                     changed.push((row, body, hash));
                 }
             }
+        }
+        if dry_run {
+            tx.rollback()
+                .await
+                .map_err(query_error("ending a dry run"))?;
+            return Ok(summary);
         }
         let mut done = 0u64;
         for chunk in changed.chunks(CHUNK) {

@@ -30,7 +30,7 @@ pub struct BrokenChain {
 }
 
 pub async fn run(settings: &Settings, command: Command) -> Result<()> {
-    let store = settings.open_store().await?;
+    let store = settings.open_existing_store().await?;
     let anchor = match command {
         Command::Anchor => {
             let head = store.audit_anchor().await;

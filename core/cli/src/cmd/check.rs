@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Result;
-use jiandu_ingest::{Mapping, Notice};
-use jiandu_model::{Evaluation, Record};
+use jiandu_ingest::{Mapping, Notice, ReadOptions, Reject};
+use jiandu_model::{Evaluation, Outcome, Record};
 use jiandu_rules::{Lookups, RuleSet, evaluate_all};
 
 use crate::BadInput;
@@ -22,7 +22,7 @@ pub enum Format {
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Records: a JSON array, JSONL or CSV file.
+    /// Records: a JSON array, JSONL, CSV (UTF-8, GBK) or XLSX/XLS/ODS file.
     pub file: PathBuf,
     #[arg(long, value_enum, default_value = "jsonl")]
     pub format: Format,
@@ -36,20 +36,62 @@ pub struct Args {
     /// A mapping file renaming and translating the source's fields, as for `jiandu import`.
     #[arg(long, value_name = "FILE")]
     pub mapping: Option<PathBuf>,
+    #[command(flatten)]
+    pub source: super::import::SourceArgs,
+    #[command(flatten)]
+    pub only: Only,
+}
+
+/// `--rule ID` and `--outcome OUTCOME`: which judgements to show.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct Only {
+    /// Show only this rule (repeatable).
+    #[arg(long = "rule", id = "only_rule", value_name = "ID")]
+    pub rules: Vec<String>,
+    /// Show only this outcome: violation, warning, hint, pass, not_applicable, unknown or
+    /// error (repeatable).
+    #[arg(long = "outcome", id = "only_outcome", value_name = "OUTCOME")]
+    pub outcomes: Vec<Outcome>,
+}
+
+impl Only {
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty() && self.outcomes.is_empty()
+    }
+
+    /// Whether a judgement of `rule` with `outcome` (`None`: not judged) is shown.
+    pub fn shows(&self, rule: &str, outcome: Option<Outcome>) -> bool {
+        (self.rules.is_empty() || self.rules.iter().any(|r| r == rule))
+            && (self.outcomes.is_empty() || outcome.is_some_and(|o| self.outcomes.contains(&o)))
+    }
+
+    /// Refuses a rule id the rule set does not have (a typo would show nothing).
+    pub fn check_rules(&self, set: &RuleSet) -> Result<()> {
+        for id in &self.rules {
+            if set.rule(id).is_none() {
+                return Err(BadInput(format!(
+                    "--rule {id}: no rule of that id in {} (see `jiandu rules list`)",
+                    set.dir.display()
+                ))
+                .into());
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Reads a supervision-item catalogue file; any invalid row refuses the file.
 pub fn read_items(path: &std::path::Path) -> Result<Vec<jiandu_model::ReferenceRow>> {
-    let rows = jiandu_ingest::read_file(path, None)?;
+    let source = jiandu_ingest::read_file(path, &ReadOptions::default())?;
     let parsed = jiandu_ingest::parse_reference(
         jiandu_model::ReferenceKind::Item,
-        rows,
+        &source,
         &Mapping::default(),
     );
     if let Some(reject) = parsed.rejects.first() {
         return Err(BadInput(format!(
             "the item catalogue is not valid: {}",
-            reject.describe(&path.display().to_string())
+            reject.describe()
         ))
         .into());
     }
@@ -57,9 +99,9 @@ pub fn read_items(path: &std::path::Path) -> Result<Vec<jiandu_model::ReferenceR
 }
 
 /// Prints a file's notices (fields no rule reads) on standard error.
-pub fn print_notices(file: &str, notices: &[Notice]) {
+pub fn print_notices(notices: &[Notice]) {
     for notice in notices {
-        eprintln!("notice: {}", notice.describe(file));
+        eprintln!("notice: {}", notice.describe());
     }
 }
 
@@ -73,17 +115,22 @@ pub fn load_mapping(path: Option<&std::path::Path>) -> Result<Mapping> {
 
 /// Reads and checks the records of a file; any syntax error refuses the whole file. Fields
 /// no rule reads are named on standard error.
-pub fn read_records(path: &std::path::Path, mapping: &Mapping) -> Result<Vec<Record>> {
-    let rows = jiandu_ingest::read_file(path, None)?;
-    let parsed = jiandu_ingest::parse_records(rows, mapping);
-    let file = path.display().to_string();
-    print_notices(&file, &parsed.notices);
+pub fn read_records(
+    path: &std::path::Path,
+    options: &ReadOptions,
+    mapping: &Mapping,
+) -> Result<Vec<Record>> {
+    let source = jiandu_ingest::read_file(path, options)?;
+    mapping.check_columns(&source)?;
+    let parsed = jiandu_ingest::parse_records(&source, mapping);
+    let file = source.to_string();
+    print_notices(&parsed.notices);
     if !parsed.rejects.is_empty() {
         let lines: Vec<String> = parsed
             .rejects
             .iter()
             .take(20)
-            .map(|r| r.describe(&file))
+            .map(Reject::describe)
             .collect();
         return Err(BadInput(format!(
             "{} of the records in {file} are not valid:\n  {}",
@@ -110,8 +157,9 @@ pub fn report_broken(set: &RuleSet) -> bool {
 
 pub fn run(settings: &Settings, profile: &str, args: Args) -> Result<()> {
     let mapping = load_mapping(args.mapping.as_deref())?;
-    let records = read_records(&args.file, &mapping)?;
+    let records = read_records(&args.file, &args.source.options(&mapping), &mapping)?;
     let set = settings.rule_set(None, profile)?;
+    args.only.check_rules(&set)?;
     let broken = report_broken(&set);
     let mut lookups = Lookups::from_records(&records);
     if let Some(items) = &args.items {
@@ -125,7 +173,13 @@ pub fn run(settings: &Settings, profile: &str, args: Args) -> Result<()> {
     let shown: Vec<&Evaluation> = results
         .iter()
         .flatten()
-        .filter(|e| args.all || e.outcome.is_finding())
+        .filter(|e| {
+            if args.only.outcomes.is_empty() {
+                (args.all || e.outcome.is_finding()) && args.only.shows(&e.rule_id, Some(e.outcome))
+            } else {
+                args.only.shows(&e.rule_id, Some(e.outcome))
+            }
+        })
         .collect();
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     match args.format {
@@ -142,7 +196,7 @@ pub fn run(settings: &Settings, profile: &str, args: Args) -> Result<()> {
         .flatten()
         .filter(|e| e.outcome.is_gap())
         .count();
-    if !args.all && gaps > 0 {
+    if !args.all && args.only.outcomes.is_empty() && gaps > 0 {
         eprintln!(
             "note: {gaps} judgements could not be made (unknown or error, 无法判断); --all shows them with the field each lacks"
         );

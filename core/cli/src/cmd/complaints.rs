@@ -191,6 +191,10 @@ fn user_error(err: ComplaintError) -> anyhow::Error {
 }
 
 pub async fn run(settings: &Settings, profile: &str, command: Command) -> Result<()> {
+    // A file that is not there is reported before a database is created for it.
+    if let Command::Ingest { file } = &command {
+        std::fs::metadata(file).with_context(|| format!("cannot read {}", file.display()))?;
+    }
     let store = settings.open_store().await?;
     let service = settings.complaints(store.clone(), profile)?;
     let result = dispatch(&service, command).await;

@@ -5,11 +5,11 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use jiandu_ingest::Mapping;
+use jiandu_ingest::{Mapping, ReadOptions};
 use jiandu_store::Store;
 use serde_json::Value;
 
-use super::import::{What, import_file};
+use super::import::{Plan, What, check_file, store_checked};
 use crate::settings::{CONFIG_FILE, ConfigFile, Settings};
 
 /// Marks a directory as made by `jiandu demo`, so a re-run may replace its database.
@@ -50,19 +50,26 @@ pub async fn run(settings: Settings, profile: &str, args: Args) -> Result<()> {
         .await
         .with_context(|| format!("cannot create the demo database {}", db_path.display()))?;
     for (what, name, _) in &files {
-        let outcome = import_file(
-            &store,
+        let checked = check_file(
             *what,
             &data_dir.join(name),
-            None,
+            &ReadOptions::default(),
             &Mapping::default(),
-            false,
+        )?;
+        let outcome = store_checked(
+            Some(&store),
+            checked,
+            Plan {
+                skip_invalid: false,
+                dry_run: false,
+                last_wins: false,
+            },
         )
         .await?;
         if let Some(reject) = outcome.rejects.first() {
             bail!(
                 "internal: the generated demo data has invalid rows: {}",
-                reject.describe(name)
+                reject.describe()
             );
         }
     }

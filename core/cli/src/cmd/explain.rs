@@ -9,7 +9,7 @@ use anyhow::Result;
 use jiandu_model::{Record, ReferenceKind};
 use jiandu_rules::{Evaluator, Explanation, Lookups, VersionChoice};
 
-use super::check::{load_mapping, read_records};
+use super::check::{Only, load_mapping, read_records};
 use crate::BadInput;
 use crate::settings::Settings;
 
@@ -24,15 +24,21 @@ pub struct Args {
     /// With --file: a mapping file, as for `jiandu import`.
     #[arg(long, value_name = "FILE", requires = "file")]
     pub mapping: Option<PathBuf>,
+    #[command(flatten)]
+    pub source: super::import::SourceArgs,
+    #[command(flatten)]
+    pub only: Only,
 }
 
 /// The record and the look-ups its rules need.
 fn from_file(
     file: &std::path::Path,
     mapping: Option<&std::path::Path>,
+    source: &super::import::SourceArgs,
     id: &str,
 ) -> Result<(Record, Lookups)> {
-    let records = read_records(file, &load_mapping(mapping)?)?;
+    let mapping = load_mapping(mapping)?;
+    let records = read_records(file, &source.options(&mapping), &mapping)?;
     let record = records
         .iter()
         .find(|r| r.id().as_str() == id)
@@ -48,7 +54,7 @@ fn from_file(
 
 /// The stored record, with the records and the item catalogue a sweep would give it.
 async fn from_store(settings: &Settings, id: &str) -> Result<(Record, Lookups)> {
-    let store = settings.open_store().await?;
+    let store = settings.open_existing_store().await?;
     let record = store
         .load_records(&[id.to_owned()])
         .await?
@@ -70,11 +76,12 @@ async fn from_store(settings: &Settings, id: &str) -> Result<(Record, Lookups)> 
 
 pub async fn run(settings: &Settings, profile: &str, args: Args) -> Result<()> {
     let (record, lookups) = match &args.file {
-        Some(file) => from_file(file, args.mapping.as_deref(), &args.record_id)?,
+        Some(file) => from_file(file, args.mapping.as_deref(), &args.source, &args.record_id)?,
         None => from_store(settings, &args.record_id).await?,
     };
     let record = &record;
     let set = settings.rule_set(None, profile)?;
+    args.only.check_rules(&set)?;
     let mut evaluator = Evaluator::new(&set, Arc::new(lookups));
     let explanations = evaluator.explain(record);
     println!(
@@ -93,14 +100,24 @@ pub async fn run(settings: &Settings, profile: &str, args: Args) -> Result<()> {
         set.profile.name
     );
     let mut not_for_type = Vec::new();
+    let mut hidden = 0usize;
     for explanation in &explanations {
         if matches!(explanation.choice, VersionChoice::NotForRecordType) {
             not_for_type.push(explanation.rule_id.as_str());
             continue;
         }
+        let outcome = explanation.evaluation.as_ref().map(|e| e.outcome);
+        if !args.only.shows(&explanation.rule_id, outcome) {
+            hidden += 1;
+            continue;
+        }
         print_one(explanation);
     }
-    if !not_for_type.is_empty() {
+    if hidden > 0 {
+        println!();
+        println!("{hidden} other rules were judged and are not shown (--rule / --outcome)");
+    }
+    if !not_for_type.is_empty() && args.only.is_empty() {
         println!();
         println!(
             "{} other rules do not apply to {} records: {}",

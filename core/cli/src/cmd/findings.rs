@@ -81,7 +81,7 @@ impl FilterArgs {
 }
 
 pub async fn run(settings: &Settings, command: Command) -> Result<()> {
-    let store = settings.open_store().await?;
+    let store = settings.open_existing_store().await?;
     let result = match command {
         Command::List {
             filter,

@@ -44,7 +44,7 @@ struct Row {
 }
 
 pub async fn run(settings: &Settings, profile: &str, args: Args) -> Result<()> {
-    let store = settings.open_store().await?;
+    let store = settings.open_existing_store().await?;
     let grouping = match args.by {
         By::Rule => GapGrouping::Rule,
         By::Field => GapGrouping::Field,

@@ -63,7 +63,7 @@ pub enum Command {
 }
 
 pub async fn run(settings: &Settings, profile: &str, command: Command) -> Result<()> {
-    let store = settings.open_store().await?;
+    let store = settings.open_existing_store().await?;
     let data = jiandu_cases::load(&store).await;
     store.close().await;
     let graph = CaseGraph::build(&data.context("cannot read the case graph from the store")?);

@@ -13,6 +13,7 @@ pub mod gaps;
 pub mod graph;
 pub mod import;
 pub mod init;
+pub mod records;
 pub mod rules;
 pub mod serve;
 pub mod sweep;
@@ -63,6 +64,11 @@ fn display_width(c: char) -> usize {
         | 0x20000..=0x3FFFD => 2,
         _ => 1,
     }
+}
+
+/// The terminal columns `text` takes.
+pub fn width(text: &str) -> usize {
+    text.chars().map(display_width).sum()
 }
 
 /// `text` padded with spaces to `width` terminal columns, so tables with Chinese names line
