@@ -48,3 +48,31 @@ fn the_field_dictionary_document_is_generated_from_the_program() {
         "docs/user/fields.md is stale: run `cargo run -- fields --format markdown > docs/user/fields.md`"
     );
 }
+
+/// Repository paths a text names (`tests/fixtures/…`, `rules/mappings/….toml`).
+fn named_paths(text: &str) -> Vec<String> {
+    text.split(|c: char| c.is_whitespace() || matches!(c, '`' | '(' | ')' | '[' | ']' | ',' | '\''))
+        .filter(|w| w.starts_with("tests/fixtures/") || w.starts_with("rules/mappings/"))
+        .map(|w| w.trim_end_matches(['.', ':', ';']).to_owned())
+        .collect()
+}
+
+#[test]
+fn the_files_readme_and_import_help_name_exist() {
+    let root = crate::support::repo_root();
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let help = crate::support::stdout(&crate::support::run_expect(
+        crate::support::jiandu(&root).args(["import", "--help"]),
+        0,
+    ));
+    for (what, text) in [("README.md", &readme), ("jiandu import --help", &help)] {
+        let paths = named_paths(text);
+        assert!(!paths.is_empty(), "{what} names example files");
+        for path in paths {
+            assert!(
+                root.join(&path).exists(),
+                "{what} names {path}, which does not exist"
+            );
+        }
+    }
+}
