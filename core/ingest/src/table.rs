@@ -107,6 +107,7 @@ impl<'a> Table<'a> {
                 }
                 Ok(())
             }
+            Some(wanted) if line > wanted => Err(self.no_header_row(wanted)),
             Some(_) => self.header(line, cells),
             None => {
                 if cells.iter().all(Cell::is_empty) {
@@ -221,12 +222,25 @@ impl<'a> Table<'a> {
         Ok(())
     }
 
+    fn no_header_row(&self, wanted: usize) -> IngestError {
+        IngestError::Syntax {
+            file: self.file.to_owned(),
+            line: wanted,
+            reason: format!(
+                "the header row {wanted} (--header-row / header_row) is empty or missing"
+            ),
+        }
+    }
+
     /// Ends the table (a file shorter than the title search still gets its header).
     pub fn finish(&mut self) -> Result<(), IngestError> {
         if self.columns.is_none() && !self.pending.is_empty() {
             self.settle()?;
         }
-        Ok(())
+        match self.header_row {
+            Some(wanted) if self.columns.is_none() => Err(self.no_header_row(wanted)),
+            _ => Ok(()),
+        }
     }
 }
 
