@@ -100,6 +100,10 @@ fn cell<T: DataType>(value: &T) -> Cell {
     Cell::Bad("the cell's value cannot be read".into())
 }
 
+/// Column XFD, the last a spreadsheet has: a file naming a cell beyond it is damaged (and
+/// would otherwise make a row of billions of cells).
+const MAX_COLUMN: usize = 16_383;
+
 fn sheet_error(file: &str, e: impl std::fmt::Display) -> IngestError {
     IngestError::Sheet {
         file: file.to_owned(),
@@ -115,36 +119,40 @@ pub(crate) fn read_xlsx<'a, RS: Read + Seek>(
     header_row: Option<usize>,
 ) -> Result<(String, Table<'a>), IngestError> {
     let mut table = Table::new(file, Lettering::Letters, header_row);
-    {
-        let mut book: calamine::Xlsx<RS> =
-            calamine::Xlsx::new(data).map_err(|e| sheet_error(file, e))?;
-        let name = pick_sheet(&book.sheet_names(), sheet, file)?;
-        let mut cells = book
-            .worksheet_cells_reader(&name)
-            .map_err(|e| sheet_error(file, e))?;
-        let mut current: Option<(u32, Vec<Cell>)> = None;
-        while let Some(next) = cells.next_cell().map_err(|e| sheet_error(file, e))? {
-            let (row, col) = next.get_position();
-            if current.as_ref().is_some_and(|(r, _)| *r != row) {
-                if let Some((r, done)) = current.take() {
-                    table.push(r as usize + 1, done)?;
-                }
-            }
-            let (_, row_cells) = current.get_or_insert_with(|| (row, Vec::new()));
-            let col = col as usize;
-            if row_cells.len() <= col {
-                row_cells.resize(col + 1, Cell::Empty);
-            }
-            if let Some(slot) = row_cells.get_mut(col) {
-                *slot = cell(next.get_value());
+    let mut book: calamine::Xlsx<RS> =
+        calamine::Xlsx::new(data).map_err(|e| sheet_error(file, e))?;
+    let name = pick_sheet(&book.sheet_names(), sheet, file)?;
+    let mut cells = book
+        .worksheet_cells_reader(&name)
+        .map_err(|e| sheet_error(file, e))?;
+    let mut current: Option<(u32, Vec<Cell>)> = None;
+    while let Some(next) = cells.next_cell().map_err(|e| sheet_error(file, e))? {
+        let (row, col) = next.get_position();
+        if current.as_ref().is_some_and(|(r, _)| *r != row) {
+            if let Some((r, done)) = current.take() {
+                table.push(r as usize + 1, done)?;
             }
         }
-        if let Some((r, done)) = current {
-            table.push(r as usize + 1, done)?;
+        let (_, row_cells) = current.get_or_insert_with(|| (row, Vec::new()));
+        let col = col as usize;
+        if col > MAX_COLUMN {
+            return Err(sheet_error(
+                file,
+                format!("a cell lies past column XFD (row {})", row + 1),
+            ));
         }
-        table.finish()?;
-        Ok((name, table))
+        if row_cells.len() <= col {
+            row_cells.resize(col + 1, Cell::Empty);
+        }
+        if let Some(slot) = row_cells.get_mut(col) {
+            *slot = cell(next.get_value());
+        }
     }
+    if let Some((r, done)) = current {
+        table.push(r as usize + 1, done)?;
+    }
+    table.finish()?;
+    Ok((name, table))
 }
 
 /// An `.xls`, `.xlsb` or `.ods` sheet, read as a range.

@@ -1127,6 +1127,11 @@ mod tests {
         assert_eq!(out, json!({"decision_date": "2024-02-02"}));
     }
 
+    /// Why a mapping text is refused.
+    fn refusal(text: &str) -> String {
+        Mapping::parse(text, "m.toml").unwrap_err().to_string()
+    }
+
     #[test]
     fn a_record_id_template_must_name_columns_the_file_has() {
         let mapping = Mapping::parse("[record_id]\ntemplate = \"A-{文号}\"\n", "m.toml").unwrap();
@@ -1138,31 +1143,28 @@ mod tests {
             err.contains("reads `文号`, which is neither a column of the file"),
             "{err}"
         );
-        let err = Mapping::parse("x = 1\n\n[defaults]\nrecord_id = \"A\"\n", "m.toml")
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("unknown field `x`"), "{err}");
-        let err = Mapping::parse(
-            "[defaults]\nrecord_type = \"penalty\"\nrecord_id = \"A\"\n",
-            "m.toml",
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(
-            err.contains("line 3: [defaults] record_id: every row would have the same record_id"),
-            "{err}"
-        );
-        let err = Mapping::parse("[parse.decision_date]\n\nmoney = \"元\"\n", "m.toml")
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains("line 3: `money` applies to money fields"),
-            "{err}"
-        );
-        let err = Mapping::parse("[values.channel]\n\"信访\" = \"petitions\"\n", "m.toml")
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("line 2: [values.\"channel\"]"), "{err}");
+        let cases = [
+            (
+                "x = 1\n\n[defaults]\nrecord_id = \"A\"\n",
+                "unknown field `x`",
+            ),
+            (
+                "[defaults]\nrecord_type = \"penalty\"\nrecord_id = \"A\"\n",
+                "line 3: [defaults] record_id: every row would have the same record_id",
+            ),
+            (
+                "[parse.decision_date]\n\nmoney = \"元\"\n",
+                "line 3: `money` applies to money fields",
+            ),
+            (
+                "[values.channel]\n\"信访\" = \"petitions\"\n",
+                "line 2: [values.\"channel\"]",
+            ),
+        ];
+        for (text, wanted) in cases {
+            let err = refusal(text);
+            assert!(err.contains(wanted), "{text}: {err}");
+        }
     }
 
     #[test]
