@@ -3,7 +3,7 @@
 //! SQLite databases; reading and parsing alone as well. CSV is the baseline in the same run.
 //!
 //! `cargo bench --bench import` (BENCH_ROWS=N). Fails if reading XLSX takes more than twice
-//! as long as CSV (issue 11's target) or if the three files do not give the same records.
+//! as long as CSV (the target for spreadsheets) or if the three files do not give the same records.
 
 // Tests and benchmarks stop at the line that failed: unwrapping and indexing are the point.
 #![allow(

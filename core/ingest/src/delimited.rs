@@ -1,45 +1,8 @@
 //! CSV (and the tab-separated text Excel writes as "Unicode text") into source rows.
 
 use crate::IngestError;
+use crate::lines::Lines;
 use crate::table::{Cell, Lettering, Table};
-
-/// Lines of records, counted forward from the last record (offsets only grow), so a large
-/// file is scanned once.
-struct Lines<'t> {
-    bytes: &'t [u8],
-    offset: usize,
-    line: usize,
-}
-
-impl<'t> Lines<'t> {
-    fn new(text: &'t str) -> Lines<'t> {
-        Lines {
-            bytes: text.as_bytes(),
-            offset: 0,
-            line: 1,
-        }
-    }
-
-    /// The line a record starting at `offset` is on. The csv crate ends a CRLF record at its
-    /// `\r`, so the next record's offset points at the `\n` before it: that `\n` belongs
-    /// to the line above.
-    fn at(&mut self, offset: usize) -> usize {
-        let through = if self.bytes.get(offset) == Some(&b'\n') {
-            offset + 1
-        } else {
-            offset
-        };
-        if through < self.offset {
-            // Not expected (offsets grow); count from the start rather than guess.
-            self.offset = 0;
-            self.line = 1;
-        }
-        let segment = self.bytes.get(self.offset..through).unwrap_or(&[]);
-        self.line += segment.iter().filter(|b| **b == b'\n').count();
-        self.offset = through;
-        self.line
-    }
-}
 
 /// Tab when the first lines hold more tabs than commas, else comma.
 fn delimiter(text: &str) -> u8 {

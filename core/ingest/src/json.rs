@@ -4,16 +4,8 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use crate::IngestError;
+use crate::lines::Lines;
 use crate::source::SourceRow;
-
-fn line_of_offset(text: &str, offset: usize) -> usize {
-    1 + text
-        .as_bytes()
-        .iter()
-        .take(offset)
-        .filter(|b| **b == b'\n')
-        .count()
-}
 
 pub(crate) fn read_json(text: &str, file: &str) -> Result<Vec<SourceRow>, IngestError> {
     let items: Vec<&RawValue> = serde_json::from_str(text).map_err(|e| IngestError::Syntax {
@@ -21,12 +13,13 @@ pub(crate) fn read_json(text: &str, file: &str) -> Result<Vec<SourceRow>, Ingest
         line: e.line(),
         reason: format!("{e} (a JSON file must hold one array of objects)"),
     })?;
+    let mut lines = Lines::new(text);
     items
         .into_iter()
         .enumerate()
         .map(|(idx, raw)| {
             let offset = raw.get().as_ptr() as usize - text.as_ptr() as usize;
-            let line = line_of_offset(text, offset);
+            let line = lines.at(offset);
             let value: Value =
                 serde_json::from_str(raw.get()).map_err(|e| IngestError::Syntax {
                     file: file.to_owned(),

@@ -16,6 +16,7 @@
 mod amount;
 mod delimited;
 mod json;
+mod lines;
 mod mapping;
 pub mod report;
 mod sheet;

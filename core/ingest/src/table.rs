@@ -100,10 +100,9 @@ impl<'a> Table<'a> {
         }
         match self.header_row {
             Some(wanted) if line < wanted => {
-                let text = cells.iter().map(Cell::text).filter(|t| !t.is_empty());
-                let title: Vec<&str> = text.collect();
+                let title = title_of(&cells);
                 if !title.is_empty() {
-                    self.titles.push(title.join(" "));
+                    self.titles.push(title);
                 }
                 Ok(())
             }
@@ -134,12 +133,7 @@ impl<'a> Table<'a> {
             .unwrap_or(0);
         let mut rest = pending.into_iter();
         for (_, cells) in rest.by_ref().take(at) {
-            let title: Vec<&str> = cells
-                .iter()
-                .map(Cell::text)
-                .filter(|t| !t.is_empty())
-                .collect();
-            self.titles.push(title.join(" "));
+            self.titles.push(title_of(&cells));
         }
         if let Some((line, cells)) = rest.next() {
             self.header(line, cells)?;
@@ -242,6 +236,16 @@ impl<'a> Table<'a> {
             _ => Ok(()),
         }
     }
+}
+
+/// A title row as one line: its filled cells, joined.
+fn title_of(cells: &[Cell]) -> String {
+    let filled: Vec<&str> = cells
+        .iter()
+        .map(Cell::text)
+        .filter(|t| !t.is_empty())
+        .collect();
+    filled.join(" ")
 }
 
 /// A cell's text as JSON by the CSV conventions.

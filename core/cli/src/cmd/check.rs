@@ -120,8 +120,7 @@ pub fn read_records(
     options: &ReadOptions,
     mapping: &Mapping,
 ) -> Result<Vec<Record>> {
-    let source = jiandu_ingest::read_file(path, options)?;
-    mapping.check_columns(&source)?;
+    let source = super::import::read_source(path, options, mapping)?;
     let parsed = jiandu_ingest::parse_records(&source, mapping);
     let file = source.to_string();
     print_notices(&parsed.notices);

@@ -154,10 +154,7 @@ pub async fn run(settings: &Settings, args: Args) -> Result<()> {
     } else {
         Some(settings.open_store().await?)
     };
-    let outcome = store_checked(store.as_ref(), checked, plan).await;
-    let Ok(outcome) = outcome else {
-        return outcome.map(|_| ());
-    };
+    let outcome = store_checked(store.as_ref(), checked, plan).await?;
     for line in outcome.report.lines() {
         println!("{line}");
     }
@@ -205,6 +202,13 @@ pub enum Checked {
     Reference(ReferenceKind, Source, Parsed<jiandu_model::ReferenceRow>),
 }
 
+/// Reads a file and checks its columns against the mapping, before any row is parsed.
+pub fn read_source(path: &Path, options: &ReadOptions, mapping: &Mapping) -> Result<Source> {
+    let source = jiandu_ingest::read_file(path, options)?;
+    mapping.check_columns(&source)?;
+    Ok(source)
+}
+
 /// Reads and parses a file; an error here means the file as a whole cannot be read.
 pub fn check_file(
     what: What,
@@ -212,8 +216,7 @@ pub fn check_file(
     options: &ReadOptions,
     mapping: &Mapping,
 ) -> Result<Checked> {
-    let source = jiandu_ingest::read_file(path, options)?;
-    mapping.check_columns(&source)?;
+    let source = read_source(path, options, mapping)?;
     Ok(match what.reference_kind() {
         None => {
             let parsed = jiandu_ingest::parse_records(&source, mapping);

@@ -83,11 +83,11 @@ async fn list(settings: &Settings, args: ListArgs) -> Result<()> {
         println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(());
     }
-    let width = |texts: &mut dyn Iterator<Item = &str>, min: usize| {
+    let column_width = |texts: &mut dyn Iterator<Item = &str>, min: usize| {
         texts.map(width).max().unwrap_or(min).max(min)
     };
-    let id_width = width(&mut records.iter().map(|r| r.record_id.as_str()), 9);
-    let unit_width = width(
+    let id_width = column_width(&mut records.iter().map(|r| r.record_id.as_str()), 9);
+    let unit_width = column_width(
         &mut records.iter().map(|r| r.unit_id.as_deref().unwrap_or("-")),
         4,
     );

@@ -573,9 +573,8 @@ impl Mapping {
             }
         }
         for (key, value) in source {
-            let targets = self.targets_of(&key);
             let targets: Vec<&str> = match self.fields.get(&key) {
-                Some(_) => targets,
+                Some(targets) => targets.iter().map(String::as_str).collect(),
                 None => vec![key.as_str()],
             };
             for target in targets {
