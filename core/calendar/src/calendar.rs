@@ -385,6 +385,31 @@ impl Calendar {
         }))
     }
 
+    /// The days after `after` up to and including `through` that break the Monday–Friday
+    /// week: weekdays off (放假) and adjusted working days (调休上班), in order. A count of
+    /// working days skips the first and counts the second; explain traces list them.
+    /// Days a missing notice decides are left out (the deadline is an interval then).
+    pub fn departures(&self, after: Date, through: Date) -> Vec<(Date, DayKind)> {
+        let mut out = Vec::new();
+        let mut day = after;
+        // A year and a half at most: a trace line, not a report.
+        let mut left = 550;
+        while day < through && left > 0 {
+            day = day.succ();
+            left -= 1;
+            match self.day_state(day) {
+                Ok(DayState::Known(kind @ DayKind::AdjustedWorkday { .. })) => {
+                    out.push((day, kind))
+                }
+                Ok(DayState::Known(kind @ DayKind::DayOff { .. })) if !day.is_weekend() => {
+                    out.push((day, kind))
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
     /// The kind of a day, when the calendar knows it for certain.
     pub fn day(&self, date: Date) -> Result<DayKind, NoCalendarData> {
         match self.day_state(date)? {

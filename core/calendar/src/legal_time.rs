@@ -272,6 +272,32 @@ mod tests {
     }
 
     #[test]
+    fn departures_name_the_weekdays_off_and_the_adjusted_working_days() {
+        let cal = Calendar::builtin();
+        let days: Vec<(String, bool)> = cal
+            .departures(d("2025-09-26"), d("2025-10-13"))
+            .into_iter()
+            .map(|(day, kind)| (day.to_string(), kind.is_working()))
+            .collect();
+        let expected = [
+            ("2025-09-28", true),
+            ("2025-10-01", false),
+            ("2025-10-02", false),
+            ("2025-10-03", false),
+            ("2025-10-06", false),
+            ("2025-10-07", false),
+            ("2025-10-08", false),
+            ("2025-10-11", true),
+        ];
+        let expected: Vec<(String, bool)> = expected
+            .iter()
+            .map(|(d, w)| ((*d).to_owned(), *w))
+            .collect();
+        assert_eq!(days, expected);
+        assert!(cal.departures(d("2026-07-22"), d("2026-07-31")).is_empty());
+    }
+
+    #[test]
     fn rolls_a_last_day_off_to_the_next_working_day() {
         let cal = Calendar::builtin();
         assert_eq!(

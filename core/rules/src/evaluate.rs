@@ -55,6 +55,38 @@ pub struct Explanation {
     pub evaluation: Option<Evaluation>,
 }
 
+impl Explanation {
+    /// Which version was chosen and why, as `jiandu explain` and the record page say it;
+    /// `None` when the rule does not apply to the record type.
+    pub fn why_version(&self) -> Option<String> {
+        let label = self.version.as_ref().map(|v| (v.label(), v.range()));
+        Some(match (&self.choice, label) {
+            (VersionChoice::NotForRecordType, _) => return None,
+            (VersionChoice::Always, Some((label, _))) => {
+                format!("version: {label} (the rule has one version for any date)")
+            }
+            (VersionChoice::ByDate { field, date }, Some((label, range))) => {
+                format!("version: {label} ({field} = {date} falls in {range})")
+            }
+            (VersionChoice::Always | VersionChoice::ByDate { .. }, None) => "version: none".into(),
+            (VersionChoice::DateMissing { field, null }, _) => format!(
+                "version: none ({field}, which selects the law, is {})",
+                if *null { "null" } else { "absent" }
+            ),
+            (VersionChoice::NoneInForce { field, date }, _) => {
+                format!("version: none in force on {date} ({field})")
+            }
+            (VersionChoice::Broken, _) => "the rule cannot be loaded".into(),
+            (VersionChoice::Inapplicable { field }, _) => {
+                format!("version: none (the rule does not apply, by {field})")
+            }
+            (VersionChoice::ApplicabilityUnknown { field }, _) => {
+                format!("version: none (whether the rule applies depends on {field}, not recorded)")
+            }
+        })
+    }
+}
+
 /// Evaluates records against a rule set. Holds its own engine: make one per thread.
 pub struct Evaluator<'s> {
     set: &'s RuleSet,

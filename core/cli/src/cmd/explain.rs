@@ -132,41 +132,8 @@ pub async fn run(settings: &Settings, profile: &str, args: Args) -> Result<()> {
 fn print_one(e: &Explanation) {
     println!();
     println!("{} {} / {}", e.rule_id, e.title_zh, e.title_en);
-    match &e.choice {
-        VersionChoice::Always => {
-            if let Some(v) = &e.version {
-                println!(
-                    "  version: {} (the rule has one version for any date)",
-                    v.label()
-                );
-            }
-        }
-        VersionChoice::ByDate { field, date } => {
-            if let Some(v) = &e.version {
-                println!(
-                    "  version: {} ({field} = {date} falls in {})",
-                    v.label(),
-                    v.range()
-                );
-            }
-        }
-        VersionChoice::DateMissing { field, null } => {
-            println!(
-                "  version: none ({field}, which selects the law, is {})",
-                if *null { "null" } else { "absent" }
-            );
-        }
-        VersionChoice::NoneInForce { field, date } => {
-            println!("  version: none in force on {date} ({field})")
-        }
-        VersionChoice::Broken => println!("  the rule cannot be loaded"),
-        VersionChoice::Inapplicable { field } => {
-            println!("  version: none (the rule does not apply, by {field})")
-        }
-        VersionChoice::ApplicabilityUnknown { field } => {
-            println!("  version: none (whether the rule applies depends on {field}, not recorded)")
-        }
-        VersionChoice::NotForRecordType => {}
+    if let Some(why) = e.why_version() {
+        println!("  {why}");
     }
     if let Some(v) = &e.version {
         println!("  basis: {}", v.basis);

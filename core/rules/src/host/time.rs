@@ -87,6 +87,46 @@ fn within(
 
 // The plugin macro unwraps the argument casts it generates itself.
 #[allow(clippy::unwrap_used)]
+/// How many departures a trace line names before it says "and N more".
+const DEPARTURES_SHOWN: usize = 12;
+
+/// The trace line of a working-day count: which weekdays off it skipped and which
+/// adjusted working days (调休) it counted between `start` and `end`.
+fn trace_departures(
+    calendar: &jiandu_calendar::Calendar,
+    start: jiandu_model::Date,
+    end: jiandu_model::Date,
+) {
+    trace(|| {
+        let days = calendar.departures(start, end);
+        if days.is_empty() {
+            return format!(
+                "  no holidays or 调休 days between {start} and {end}: Monday–Friday counted"
+            );
+        }
+        let mut shown: Vec<String> = days
+            .iter()
+            .take(DEPARTURES_SHOWN)
+            .map(|(day, kind)| match kind {
+                jiandu_calendar::DayKind::DayOff { holiday } => {
+                    format!("{day} {holiday}放假 (skipped)")
+                }
+                jiandu_calendar::DayKind::AdjustedWorkday { holiday } => {
+                    format!("{day} {holiday}调休上班 (counted)")
+                }
+                _ => day.to_string(),
+            })
+            .collect();
+        if days.len() > DEPARTURES_SHOWN {
+            shown.push(format!("and {} more", days.len() - DEPARTURES_SHOWN));
+        }
+        format!(
+            "  holidays and 调休 days between {start} and {end}: {}",
+            shown.join(", ")
+        )
+    });
+}
+
 #[export_module]
 pub mod time_api {
     use super::{
@@ -228,6 +268,7 @@ pub mod time_api {
             .add_working_days_span(start, checked(n)?)
             .map_err(no_calendar)?;
         trace(|| format!("deadline_wd({start}, {n}) = {end}"));
+        trace_departures(&host(&ctx)?.calendar, start, end.latest);
         Ok(to_dynamic(end))
     }
 
@@ -320,6 +361,7 @@ pub mod time_api {
             .add_working_days_span(start, n)
             .map_err(no_calendar)?;
         trace(|| format!("within_wd({start}, {n}, {act}): period ends {end}"));
+        trace_departures(&host(&ctx)?.calendar, start, end.latest);
         within(&end, act)
     }
 
