@@ -30,6 +30,7 @@ mod region;
 mod secret;
 mod sweep;
 mod uscc;
+pub mod user;
 
 pub use case::CaseState;
 pub use complaint::{
@@ -50,6 +51,7 @@ pub use region::{
 pub use secret::redact_url;
 pub use sweep::SweepStatus;
 pub use uscc::{Uscc, UsccError, org_code_check};
+pub use user::{Access, Area, Role, UserName};
 
 /// An identifier that names something across files, URLs and mails (a record id, a task
 /// number) may not hold control characters (NUL among them) or path separators: they would

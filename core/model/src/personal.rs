@@ -67,11 +67,63 @@ pub fn mask_complainant(details: &mut Value, confidential: bool) {
     }
 }
 
+/// A document number with all but its first four and last four characters hidden
+/// (441802199001011234 → 4418**********1234); a short one is hidden entirely.
+pub fn mask_id_number(id: &str) -> String {
+    let chars: Vec<char> = id.trim().chars().collect();
+    if chars.len() < 10 {
+        return "****".into();
+    }
+    let head: String = chars.iter().take(4).collect();
+    let tail: String = chars.iter().skip(chars.len() - 4).collect();
+    format!("{head}{}{tail}", "*".repeat(chars.len() - 8))
+}
+
+/// Masks the `party` of a record in place when it is a natural person (自然人): the name
+/// (张某), the document number, the date of birth and the addresses. Organisations and
+/// 个体工商户 keep their registered names.
+pub fn mask_party(body: &mut serde_json::Map<String, Value>) {
+    let Some(party) = body.get_mut("party").and_then(Value::as_object_mut) else {
+        return;
+    };
+    if party.get("nature").and_then(Value::as_str) != Some("natural_person") {
+        return;
+    }
+    for (field, mask) in [
+        ("name", mask_name as fn(&str) -> String),
+        ("id", mask_id_number),
+        ("phone", mask_phone),
+        ("birth_date", |_: &str| "****".to_owned()),
+        ("address", |_: &str| "****".to_owned()),
+        ("registered_address", |_: &str| "****".to_owned()),
+    ] {
+        if let Some(value) = party.get_mut(field)
+            && let Some(text) = value.as_str()
+        {
+            *value = Value::String(mask(text));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn a_natural_person_party_is_masked_and_an_enterprise_kept() {
+        let mut person = json!({"party": {"nature": "natural_person", "name": "欧阳修", "id": "441802199001011234", "address": "清城区某路1号"}});
+        mask_party(person.as_object_mut().unwrap());
+        assert_eq!(
+            person,
+            json!({"party": {"nature": "natural_person", "name": "欧阳某", "id": "4418**********1234", "address": "****"}})
+        );
+        let mut firm = json!({"party": {"nature": "legal_person", "name": "清远市某某有限公司"}});
+        let before = firm.clone();
+        mask_party(firm.as_object_mut().unwrap());
+        assert_eq!(firm, before);
+    }
 
     #[test]
     fn names_and_phones_are_masked() {
