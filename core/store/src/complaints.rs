@@ -120,6 +120,13 @@ pub struct ComplaintFilter {
     pub due_by: Option<Date>,
     /// Items in the dispatcher's queue (received or returned).
     pub unassigned: bool,
+    /// Only open items.
+    pub open: bool,
+    /// Items received without a routing result (the router could not tell the unit).
+    pub unrouted: bool,
+    /// At most this many, after skipping `offset` (pages).
+    pub limit: Option<u64>,
+    pub offset: u64,
 }
 
 const SELECT_COMPLAINT: &str = "SELECT complaint_id, task_no, kind, state, unit_id, escalation, received_at, route_unit, \
@@ -443,13 +450,21 @@ impl Store {
         if filter.unassigned {
             w.raw("state IN ('received', 'returned')");
         }
+        if filter.open {
+            w.raw(format!("state IN {OPEN_STATES}"));
+        }
+        if filter.unrouted {
+            w.raw("route_unit IS NULL AND state = 'received'");
+        }
+        let tail = match filter.limit {
+            Some(limit) => format!(
+                "ORDER BY received_at, complaint_id LIMIT {limit} OFFSET {}",
+                filter.offset
+            ),
+            None => "ORDER BY received_at, complaint_id".to_owned(),
+        };
         let rows = w
-            .fetch_all(
-                self.pool(),
-                SELECT_COMPLAINT,
-                "ORDER BY received_at, complaint_id",
-                "listing complaints",
-            )
+            .fetch_all(self.pool(), SELECT_COMPLAINT, &tail, "listing complaints")
             .await?;
         rows.iter().map(complaint_from_row).collect()
     }

@@ -47,6 +47,8 @@ pub struct FindingFilter {
     pub record_id: Option<String>,
     pub case_id: Option<i64>,
     pub limit: Option<u64>,
+    /// Rows to skip (pages).
+    pub offset: u64,
 }
 
 /// How many of each kind of change one batch made.
@@ -433,7 +435,13 @@ impl Store {
             w.raw(format!("case_id = {case}"));
         }
         let tail = match filter.limit {
-            Some(limit) => format!("ORDER BY finding_id LIMIT {limit}"),
+            Some(limit) => format!("ORDER BY finding_id LIMIT {limit} OFFSET {}", filter.offset),
+            None if filter.offset > 0 => {
+                format!(
+                    "ORDER BY finding_id LIMIT 9223372036854775807 OFFSET {}",
+                    filter.offset
+                )
+            }
             None => "ORDER BY finding_id".to_owned(),
         };
         let rows = w
@@ -520,6 +528,22 @@ impl Store {
                     .map_err(|reason| StoreError::corrupt("findings", &status, "status", reason))
             })
             .collect()
+    }
+
+    /// Open violations (not resolved, not dismissed) per month of the act, oldest first.
+    pub async fn violations_by_month(&self) -> Result<Vec<(String, u64)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT SUBSTR(act_date, 1, 7) AS month, COUNT(*) FROM findings \
+             WHERE outcome = 'violation' AND status NOT IN ('resolved_by_data', 'dismissed') AND act_date IS NOT NULL \
+             GROUP BY SUBSTR(act_date, 1, 7) ORDER BY month",
+        )
+        .fetch_all(self.pool())
+        .await
+        .map_err(query_error("counting violations by month"))?;
+        Ok(rows
+            .iter()
+            .map(|row| (row.get::<String, _>(0), row.get::<i64, _>(1).max(0) as u64))
+            .collect())
     }
 
     /// Current findings (not resolved by data) grouped by rule and unit, most first.

@@ -28,6 +28,7 @@ mod records;
 mod reference;
 mod sweeps;
 mod transition;
+mod users;
 
 use std::str::FromStr;
 use std::sync::Once;
@@ -46,11 +47,12 @@ pub use findings::{ChangeCounts, FindingFilter, FindingRow, StatusChangeError};
 pub use gaps::{GapCount, GapGrouping, RuleErrors, SweepGaps};
 pub use hash::content_hash;
 pub use outbox::{MailRow, NewMail};
-pub use record_query::{ImportEntry, RecordFilter, RecordSummary};
+pub use record_query::{ImportBatchRow, ImportEntry, RecordFilter, RecordSummary};
 pub use records::{ImportSummary, RecordBatch, StoredRecord};
 pub use sweeps::{
     BatchClaim, BatchSource, BatchWork, RecordResult, SweepInfo, SweepPlan, SweepTotals,
 };
+pub use users::{SessionRow, UserChangeError, UserRow};
 
 /// Which database a URL names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -46,6 +46,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0006_imports.sql"),
         include_str!("../migrations/postgres/0006_imports.sql"),
     ),
+    (
+        7,
+        "users",
+        include_str!("../migrations/sqlite/0007_users.sql"),
+        include_str!("../migrations/postgres/0007_users.sql"),
+    ),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

@@ -44,6 +44,20 @@ pub struct ImportEntry {
     pub at: String,
 }
 
+/// One import batch as its report's summary line.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ImportBatchRow {
+    pub batch_id: i64,
+    pub kind: String,
+    pub source: String,
+    pub n_rows: i64,
+    pub n_inserted: i64,
+    pub n_updated: i64,
+    pub n_unchanged: i64,
+    pub n_rejected: i64,
+    pub at: String,
+}
+
 /// `%` and `_` are wildcards in LIKE; an id may contain them.
 fn like_escape(text: &str) -> String {
     text.replace('\\', "\\\\")
@@ -52,6 +66,35 @@ fn like_escape(text: &str) -> String {
 }
 
 impl Store {
+    /// The latest import batches, newest first.
+    pub async fn recent_imports(
+        &self,
+        limit: u64,
+        offset: u64,
+    ) -> Result<Vec<ImportBatchRow>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT batch_id, kind, source, n_rows, n_inserted, n_updated, n_unchanged, n_rejected, at \
+             FROM import_batches ORDER BY batch_id DESC LIMIT {limit} OFFSET {offset}"
+        ))
+        .fetch_all(self.pool())
+        .await
+        .map_err(query_error("listing imports"))?;
+        Ok(rows
+            .iter()
+            .map(|row| ImportBatchRow {
+                batch_id: row.get(0),
+                kind: row.get(1),
+                source: row.get(2),
+                n_rows: row.get(3),
+                n_inserted: row.get(4),
+                n_updated: row.get(5),
+                n_unchanged: row.get(6),
+                n_rejected: row.get(7),
+                at: row.get(8),
+            })
+            .collect())
+    }
+
     /// Records matching `filter`, by act date then id; and how many match in all.
     pub async fn list_records(
         &self,
