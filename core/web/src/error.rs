@@ -15,6 +15,17 @@ pub enum AppError {
     BadRequest { message: String, extra: Value },
     /// 401: no or a wrong credential.
     Unauthorized(String),
+    /// Not logged in: a page redirects to the login form (back to `next` after it), the API
+    /// answers 401.
+    LoginRequired { api: bool, next: String },
+    /// 403: logged in, but the role may not (or a form without its CSRF token).
+    Forbidden(String),
+    /// 404: no such item, or one outside the viewer's unit.
+    NotFound(String),
+    /// 409: someone else changed the item meanwhile.
+    Conflict(String),
+    /// 429: too many failed logins; try again after `retry_after` seconds.
+    TooManyRequests { message: String, retry_after: u64 },
     /// 422: readable, but not what the endpoint accepts.
     Unprocessable { message: String, extra: Value },
     /// 503: a part the request needs is off or unreachable; `detail` is only logged.
@@ -36,6 +47,14 @@ fn next_id() -> String {
 }
 
 impl AppError {
+    /// 422 with the reason a request was refused.
+    pub fn refused(message: impl std::fmt::Display) -> AppError {
+        AppError::Unprocessable {
+            message: message.to_string(),
+            extra: Value::Null,
+        }
+    }
+
     pub fn internal(err: impl std::fmt::Display) -> AppError {
         AppError::Internal {
             detail: err.to_string(),
@@ -46,11 +65,72 @@ impl AppError {
         match self {
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            AppError::LoginRequired { api: true, .. } => StatusCode::UNAUTHORIZED,
+            AppError::LoginRequired { api: false, .. } => StatusCode::SEE_OTHER,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
+}
+
+impl AppError {
+    /// The message a person reads, with the logged detail left out (and an id given to it).
+    pub fn message(&self) -> (String, Option<String>) {
+        match self {
+            AppError::BadRequest { message, .. }
+            | AppError::Unprocessable { message, .. }
+            | AppError::Unauthorized(message)
+            | AppError::Forbidden(message)
+            | AppError::NotFound(message)
+            | AppError::Conflict(message)
+            | AppError::TooManyRequests { message, .. } => (message.clone(), None),
+            AppError::LoginRequired { .. } => ("please log in (请先登录)".into(), None),
+            AppError::Unavailable { message, detail } => {
+                let id = next_id();
+                tracing::error!(%id, %detail, "{message}");
+                (message.clone(), Some(id))
+            }
+            AppError::Internal { detail } => {
+                let id = next_id();
+                tracing::error!(%id, %detail, "internal error");
+                (
+                    "internal error (内部错误); quote the id to the administrator".into(),
+                    Some(id),
+                )
+            }
+        }
+    }
+
+    /// Headers some statuses need: where to log in, when to retry.
+    pub fn headers(&self) -> Vec<(axum::http::HeaderName, String)> {
+        use axum::http::header;
+        match self {
+            AppError::LoginRequired { api: false, next } => {
+                vec![(header::LOCATION, format!("/login?next={}", encode(next)))]
+            }
+            AppError::TooManyRequests { retry_after, .. } => {
+                vec![(header::RETRY_AFTER, retry_after.to_string())]
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// Percent-encodes a path for a query value (everything but unreserved characters).
+pub fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 fn with_error(message: &str, extra: &Value) -> Value {
@@ -64,22 +144,22 @@ fn with_error(message: &str, extra: &Value) -> Value {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status();
+        let headers = self.headers();
         let body = match &self {
             AppError::BadRequest { message, extra }
             | AppError::Unprocessable { message, extra } => with_error(message, extra),
-            AppError::Unauthorized(message) => json!({ "error": message }),
-            AppError::Unavailable { message, detail } => {
-                let id = next_id();
-                tracing::error!(%id, %detail, "{message}");
-                json!({ "error": message, "id": id })
-            }
-            AppError::Internal { detail } => {
-                let id = next_id();
-                tracing::error!(%id, %detail, "internal error");
-                json!({ "error": "internal error (内部错误); quote the id to the administrator", "id": id })
-            }
+            _ => match self.message() {
+                (message, Some(id)) => json!({ "error": message, "id": id }),
+                (message, None) => json!({ "error": message }),
+            },
         };
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        for (name, value) in headers {
+            if let Ok(value) = axum::http::HeaderValue::from_str(&value) {
+                response.headers_mut().insert(name, value);
+            }
+        }
+        response
     }
 }
 

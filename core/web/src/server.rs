@@ -44,11 +44,48 @@ impl Default for ServerLimits {
     }
 }
 
-/// Serves `app` on `listener` until `shutdown` resolves, then drains.
+/// A certificate chain and its private key (PEM files) for serving HTTPS.
+#[derive(Clone)]
+pub struct Tls(tokio_rustls::TlsAcceptor);
+
+impl std::fmt::Debug for Tls {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Tls")
+    }
+}
+
+impl Tls {
+    /// Reads the PEM certificate chain and private key; the error names the file and why.
+    pub fn from_pem_files(cert: &std::path::Path, key: &std::path::Path) -> Result<Tls, String> {
+        use rustls_pki_types::pem::PemObject;
+        use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+        let certs = CertificateDer::pem_file_iter(cert)
+            .and_then(|iter| iter.collect::<Result<Vec<_>, _>>())
+            .map_err(|e| format!("cannot read the certificate {}: {e}", cert.display()))?;
+        if certs.is_empty() {
+            return Err(format!("{} holds no PEM certificate", cert.display()));
+        }
+        let key = PrivateKeyDer::from_pem_file(key)
+            .map_err(|e| format!("cannot read the private key {}: {e}", key.display()))?;
+        let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+        let mut config = tokio_rustls::rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| e.to_string())?
+            .with_no_client_auth()
+            .with_single_cert(certs, key)
+            .map_err(|e| format!("the certificate and key do not make a TLS identity: {e}"))?;
+        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        Ok(Tls(tokio_rustls::TlsAcceptor::from(Arc::new(config))))
+    }
+}
+
+/// Serves `app` on `listener` (over TLS when `tls` is given) until `shutdown` resolves, then
+/// drains.
 pub async fn serve(
     listener: TcpListener,
     app: Router,
     limits: ServerLimits,
+    tls: Option<Tls>,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
     let slots = Arc::new(Semaphore::new(limits.connections.max(1)));
@@ -58,6 +95,7 @@ pub async fn serve(
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_read)
         .keep_alive(true);
+    let builder = Arc::new(builder);
     tokio::pin!(shutdown);
     loop {
         let permit = tokio::select! {
@@ -67,7 +105,7 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
-        let (stream, _peer) = tokio::select! {
+        let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => accepted,
                 Err(err) => {
@@ -84,21 +122,52 @@ pub async fn serve(
         let service = hyper::service::service_fn(move |request: Request<hyper::body::Incoming>| {
             let app = app.clone();
             async move {
-                let call = tower::ServiceExt::oneshot(app, request.map(Body::new));
+                let mut request = request.map(Body::new);
+                // The client's address, for login rate limiting (behind a proxy, the proxy's).
+                request
+                    .extensions_mut()
+                    .insert(axum::extract::ConnectInfo(peer));
+                let call = tower::ServiceExt::oneshot(app, request);
                 match tokio::time::timeout(request_limit, call).await {
                     Ok(response) => response,
                     Err(_) => Ok::<_, Infallible>(timed_out()),
                 }
             }
         });
-        let connection = builder.serve_connection(TokioIo::new(stream), service);
-        let connection = graceful.watch(connection);
-        tokio::spawn(async move {
-            if let Err(err) = connection.await {
-                tracing::debug!(%err, "connection ended with an error");
+        match &tls {
+            None => {
+                let connection = builder.serve_connection(TokioIo::new(stream), service);
+                let connection = graceful.watch(connection);
+                tokio::spawn(async move {
+                    if let Err(err) = connection.await {
+                        tracing::debug!(%err, "connection ended with an error");
+                    }
+                    drop(permit);
+                });
             }
-            drop(permit);
-        });
+            Some(Tls(acceptor)) => {
+                // The handshake runs in the connection's task, bounded like a header read, so
+                // a client that never finishes it holds only its own slot.
+                let acceptor = acceptor.clone();
+                let builder = builder.clone();
+                let watcher = graceful.watcher();
+                let handshake = limits.header_read;
+                tokio::spawn(async move {
+                    match tokio::time::timeout(handshake, acceptor.accept(stream)).await {
+                        Ok(Ok(stream)) => {
+                            let connection =
+                                builder.serve_connection(TokioIo::new(stream), service);
+                            if let Err(err) = watcher.watch(connection).await {
+                                tracing::debug!(%err, "connection ended with an error");
+                            }
+                        }
+                        Ok(Err(err)) => tracing::debug!(%err, "TLS handshake failed"),
+                        Err(_) => tracing::debug!("TLS handshake timed out"),
+                    }
+                    drop(permit);
+                });
+            }
+        }
     }
     drop(listener);
     if tokio::time::timeout(limits.grace, graceful.shutdown())
