@@ -82,6 +82,9 @@ enum Command {
     /// The hash-chained audit log.
     #[command(subcommand)]
     Audit(cmd::audit::Command),
+    /// Web users and their roles: add, passwd, disable, enable, token, list.
+    #[command(subcommand)]
+    Users(cmd::users::Command),
 }
 
 /// An error caused by what the user gave us (exit code 2), as opposed to a failure.
@@ -186,6 +189,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             runtime()?.block_on(cmd::serve::run(settings()?, cli.profile.clone(), args))
         }
         Command::Audit(command) => runtime()?.block_on(cmd::audit::run(&settings()?, command)),
+        Command::Users(command) => runtime()?.block_on(cmd::users::run(&settings()?, command)),
     }
 }
 

@@ -10,6 +10,7 @@ use jiandu_store::Store;
 use serde_json::Value;
 
 use super::import::{Plan, What, check_file, store_checked};
+use crate::BadInput;
 use crate::settings::{CONFIG_FILE, ConfigFile, Settings};
 
 /// Marks a directory as made by `jiandu demo`, so a re-run may replace its database.
@@ -112,7 +113,12 @@ pub async fn run(settings: Settings, profile: &str, args: Args) -> Result<()> {
     super::sweep::print_text(&report);
     print_findings(&store, &data).await?;
     println!();
+    demo_users(&store).await?;
+    println!();
     println!("next, in {}:", dir.display());
+    println!(
+        "  jiandu serve                                     then open http://127.0.0.1:8080/login"
+    );
     println!("  jiandu findings list --rule PEN-DEADLINE-90D     the findings of one rule");
     println!("  jiandu cases list                                the units' supervision cases");
     println!(
@@ -123,6 +129,45 @@ pub async fn run(settings: Settings, profile: &str, args: Args) -> Result<()> {
     );
     println!("  jiandu graph export --format svg --out graph.svg the case graph as a picture");
     store.close().await;
+    Ok(())
+}
+
+/// One user per role, and one more unit user, with passwords printed once: the two unit
+/// users belong to the units holding the most open complaints.
+async fn demo_users(store: &Store) -> Result<()> {
+    let open = store
+        .list_complaints(&jiandu_store::ComplaintFilter {
+            open: true,
+            ..jiandu_store::ComplaintFilter::default()
+        })
+        .await?;
+    let mut per_unit: std::collections::BTreeMap<String, usize> = Default::default();
+    for unit in open.iter().filter_map(|c| c.unit_id.clone()) {
+        *per_unit.entry(unit).or_insert(0) += 1;
+    }
+    let mut busiest: Vec<(String, usize)> = per_unit.into_iter().collect();
+    busiest.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let mut users: Vec<(&str, jiandu_model::Role)> = vec![
+        ("admin", jiandu_model::Role::Admin),
+        ("legal", jiandu_model::Role::Legal),
+        ("dispatcher", jiandu_model::Role::Dispatcher),
+        ("auditor", jiandu_model::Role::Auditor),
+    ];
+    for (name, (unit_id, _)) in ["unit", "unit2"].into_iter().zip(busiest) {
+        users.push((name, jiandu_model::Role::Unit { unit_id }));
+    }
+    println!("web users (密码只显示这一次 passwords shown once):");
+    for (name, role) in users {
+        let password = format!("demo-{name}");
+        let user: jiandu_model::UserName = name.parse().map_err(BadInput)?;
+        super::users::add(store, &user, &role, &password, "demo").await?;
+        println!(
+            "  {}  {}  {role} ({})",
+            super::pad(name, 12),
+            super::pad(&password, 16),
+            role.chinese()
+        );
+    }
     Ok(())
 }
 

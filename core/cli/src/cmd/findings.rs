@@ -76,6 +76,7 @@ impl FilterArgs {
             record_id: self.record,
             case_id: self.case,
             limit: (limit > 0).then_some(limit),
+            offset: 0,
         }
     }
 }

@@ -18,6 +18,7 @@ pub mod rules;
 pub mod serve;
 pub mod sweep;
 pub mod units;
+pub mod users;
 
 /// Output for people (`text`) or for programs (`json`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -30,6 +30,22 @@ pub struct Args {
     /// most an hour).
     #[arg(long, default_value_t = 30)]
     pub mail_retry: u64,
+    /// Behind a reverse proxy that terminates TLS: trust its `X-Forwarded-Proto` (cookies are
+    /// marked Secure when it says https) and `X-Forwarded-For` (the address login limits count).
+    #[arg(long)]
+    pub behind_proxy: bool,
+    /// Always mark the session cookie Secure (the site is only reached over HTTPS).
+    #[arg(long)]
+    pub secure_cookies: bool,
+    /// Serve HTTPS with this PEM certificate chain (with --tls-key); cookies are then Secure.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<std::path::PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<std::path::PathBuf>,
+    /// Hours a session lasts without use (it ends at the latest 12 hours after login).
+    #[arg(long, default_value_t = 2)]
+    pub session_idle_hours: u64,
 }
 
 pub async fn run(settings: Settings, profile: String, args: Args) -> Result<()> {
@@ -42,16 +58,24 @@ pub async fn run(settings: Settings, profile: String, args: Args) -> Result<()> 
         .unwrap_or_else(|| DEFAULT_SWEEP_AT.to_owned())
         .parse()
         .map_err(BadInput)?;
-    // Fail now, not at two in the morning, if the rules do not load.
-    settings.rule_set(None, &profile)?;
+    // Fail now, not at two in the morning, if the rules do not load. The pages show this
+    // set (rules, explain traces); the nightly sweep loads the directory afresh each night.
+    let rules = Arc::new(settings.rule_set(None, &profile)?);
     let status = Arc::new(Mutex::new(SchedulerStatus::default()));
 
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => {
+            Some(jiandu_web::Tls::from_pem_files(cert, key).map_err(BadInput)?)
+        }
+        _ => None,
+    };
+    let scheme = if tls.is_some() { "https" } else { "http" };
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("cannot listen on {}", args.addr))?;
     let addr = listener.local_addr()?;
     println!(
-        "jiandu serve: listening on http://{addr} (database {})",
+        "jiandu serve: listening on {scheme}://{addr} (database {})",
         jiandu_store::redact(store.url())
     );
     if args.no_nightly_sweep {
@@ -89,7 +113,7 @@ pub async fn run(settings: Settings, profile: String, args: Args) -> Result<()> 
     if let Some(service) = &complaints {
         match &settings.platform_token {
             Some(_) => {
-                println!("complaints: intake at POST http://{addr}/api/v1/platform/complaints")
+                println!("complaints: intake at POST {scheme}://{addr}/api/v1/platform/complaints")
             }
             None => println!("complaints: intake off (no JIANDU_PLATFORM_TOKEN)"),
         }
@@ -112,20 +136,36 @@ pub async fn run(settings: Settings, profile: String, args: Args) -> Result<()> 
         }
         None => println!("mail: off (no JIANDU_SMTP_URL); notices stay queued in the outbox"),
     }
+    if store.list_users().await?.is_empty() {
+        println!(
+            "pages: no users yet; add one with `jiandu users add NAME --role admin --password-stdin`"
+        );
+    } else {
+        println!("pages: open {scheme}://{addr}/login");
+    }
     // Tests and scripts wait for these lines.
     use std::io::Write;
     std::io::stdout().flush()?;
 
+    let policy = jiandu_web::SessionPolicy {
+        idle: Duration::from_secs(args.session_idle_hours.clamp(1, 12) * 3600),
+        secure: args.secure_cookies || tls.is_some(),
+        behind_proxy: args.behind_proxy,
+        ..jiandu_web::SessionPolicy::default()
+    };
     let app = jiandu_web::app(AppState {
-        store: store.clone(),
         scheduler: status,
         complaints,
         platform_token: settings.platform_token.clone(),
+        rules: Some(rules),
+        policy,
+        ..AppState::new(store.clone())
     });
     jiandu_web::serve(
         listener,
         app,
         jiandu_web::ServerLimits::default(),
+        tls,
         shutdown(),
     )
     .await
