@@ -11,6 +11,7 @@
 
 mod support;
 
+mod browser;
 mod calendar;
 mod check;
 mod complaints;
@@ -24,3 +25,4 @@ mod serve;
 mod store_story;
 mod sweep;
 mod tidy;
+mod web;
