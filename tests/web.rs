@@ -10,14 +10,29 @@ use jiandu_model::{ComplaintState, Role, UserName, clock};
 use jiandu_store::{ComplaintFilter, FindingFilter, Store};
 
 use crate::support::http::{Server, exchange};
-use crate::support::{block_on, copy_dir, for_each_db, jiandu, run_expect, shared_demo, stdout};
+use crate::support::{block_on, for_each_db, jiandu, run_expect, shared_demo, stdout};
 
-/// A copy of the demo's directory (its database is changed by the tests).
+/// A copy of the demo's database (the tests change it). `VACUUM INTO` makes a consistent
+/// snapshot even while another test sweeps the shared demo.
 pub fn demo_copy() -> (tempfile::TempDir, String) {
     let (demo, _) = shared_demo();
     let dir = crate::support::temp_dir();
-    copy_dir(demo, dir.path());
-    let url = format!("sqlite://{}", dir.path().join("jiandu.db").display());
+    let copy = dir.path().join("jiandu.db");
+    block_on(async {
+        use sqlx::ConnectOptions;
+        let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(demo.join("jiandu.db"))
+            .read_only(true)
+            .connect()
+            .await
+            .unwrap();
+        sqlx::query("VACUUM INTO $1")
+            .bind(copy.display().to_string())
+            .execute(&mut conn)
+            .await
+            .unwrap();
+    });
+    let url = format!("sqlite://{}", copy.display());
     (dir, url)
 }
 
@@ -41,12 +56,7 @@ impl<'s> Client<'s> {
         path: &str,
         form: Option<&str>,
     ) -> (u16, Vec<(String, String)>, String) {
-        let cookie = self
-            .cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ");
+        let cookie = self.cookie_header();
         let mut headers = vec![("Cookie", cookie.as_str())];
         if form.is_some() {
             headers.push(("Content-Type", "application/x-www-form-urlencoded"));
@@ -70,6 +80,27 @@ impl<'s> Client<'s> {
             }
         }
         (status, head, body)
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    /// A JSON POST with the session cookie and, when given, the CSRF token header.
+    pub fn send_json(&mut self, path: &str, body: &str, csrf: Option<&str>) -> u16 {
+        let cookie = self.cookie_header();
+        let mut headers = vec![
+            ("Cookie", cookie.as_str()),
+            ("Content-Type", "application/json"),
+        ];
+        if let Some(token) = csrf {
+            headers.push(("X-CSRF-Token", token));
+        }
+        exchange(&self.server.addr, "POST", path, &headers, body.as_bytes()).0
     }
 
     pub fn get(&mut self, path: &str) -> (u16, String) {
@@ -274,6 +305,17 @@ fn every_route_answers_each_role_as_its_scope_allows() {
         ("/gaps?by=field".into(), [303, 200, 200, 403, 403, 200]),
         ("/imports".into(), [303, 200, 200, 403, 403, 200]),
         ("/api/v1/dashboard".into(), [401, 200, 200, 200, 200, 200]),
+        (
+            "/api/v1/findings?outcome=violation".into(),
+            [401, 200, 200, 403, 200, 200],
+        ),
+        ("/api/v1/cases".into(), [401, 200, 200, 403, 200, 200]),
+        ("/api/v1/rules".into(), [401, 200, 200, 200, 200, 200]),
+        ("/api/v1/gaps".into(), [401, 200, 200, 403, 403, 200]),
+        ("/api/v1/imports".into(), [401, 200, 200, 403, 403, 200]),
+        ("/rules/NO-SUCH-RULE".into(), [303, 404, 404, 404, 404, 404]),
+        ("/assets/jiandu.css".into(), [200, 200, 200, 200, 200, 200]),
+        ("/healthz".into(), [200, 200, 200, 200, 200, 200]),
         ("/api/v1/me".into(), [401, 200, 200, 200, 200, 200]),
     ];
     let mut wrong = Vec::new();
@@ -337,7 +379,45 @@ fn every_route_answers_each_role_as_its_scope_allows() {
             }
         }
     }
+    // The API's POSTs take JSON and the session's token in X-CSRF-Token.
+    let api_posts: Vec<(String, &str, [u16; 6])> = vec![
+        (
+            format!("/api/v1/complaints/{}/actions", it.other_task),
+            r#"{"action":"bogus"}"#,
+            [401, 400, 403, 400, 404, 403],
+        ),
+        (
+            format!("/api/v1/findings/{}/status", it.other_finding),
+            r#"{"reason":""}"#,
+            [401, 422, 422, 403, 403, 403],
+        ),
+    ];
+    for (path, body, expected) in &api_posts {
+        for (i, client) in clients.iter_mut().enumerate() {
+            let status = client.send_json(path, body, Some(&tokens[i]));
+            if status != expected[i] {
+                wrong.push(format!(
+                    "POST {path} as {}: {status}, expected {}",
+                    ROLES[i], expected[i]
+                ));
+            }
+            if i > 0 && client.send_json(path, body, None) != 403 {
+                wrong.push(format!(
+                    "POST {path} as {} without X-CSRF-Token is not 403",
+                    ROLES[i]
+                ));
+            }
+        }
+    }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    // Everyone may log out, the read-only auditor too.
+    let (status, _, _) = clients[5].send(
+        "POST",
+        "/logout",
+        Some(&format!("csrf_token={}", tokens[5])),
+    );
+    assert_eq!(status, 303);
+    assert_eq!(clients[5].get("/").0, 303);
 
     // The dispatcher's queue lists complaints in Chinese; assigning one is the model's action,
     // audited with the dispatcher as the actor.

@@ -285,6 +285,12 @@ impl Store {
         now: Moment,
         expires_at: Moment,
     ) -> Result<(), StoreError> {
+        // Sessions nobody logged out of end here, at the next login.
+        sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
+            .bind(now.to_string())
+            .execute(self.pool())
+            .await
+            .map_err(query_error("removing expired sessions"))?;
         sqlx::query(
             "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at) \
              VALUES ($1, $2, $3, $4, $4, $5)",

@@ -114,15 +114,21 @@ fn rule_view(set: &RuleSet, rule: &Rule, open: u64) -> RuleView {
     }
 }
 
-async fn open_counts(state: &AppState) -> Result<std::collections::HashMap<String, u64>, AppError> {
+/// Open findings per rule, of the viewer's unit only for a unit's user.
+async fn open_counts(
+    state: &AppState,
+    viewer: &Viewer,
+) -> Result<std::collections::HashMap<String, u64>, AppError> {
     let mut counts = std::collections::HashMap::new();
-    for (rule, _unit, _outcome, n) in state
+    for (rule, unit, _outcome, n) in state
         .store
         .findings_by_rule_and_unit()
         .await
         .map_err(unavailable)?
     {
-        *counts.entry(rule).or_insert(0) += n;
+        if viewer.role().sees_unit(unit.as_deref()) {
+            *counts.entry(rule).or_insert(0) += n;
+        }
     }
     Ok(counts)
 }
@@ -130,7 +136,7 @@ async fn open_counts(state: &AppState) -> Result<std::collections::HashMap<Strin
 pub async fn list_view(state: &AppState, viewer: &Viewer) -> Result<RulesPage, AppError> {
     viewer.require(Area::Rules, Access::Read)?;
     let set = rule_set(state)?;
-    let counts = open_counts(state).await?;
+    let counts = open_counts(state, viewer).await?;
     Ok(RulesPage {
         profile: set.profile.name.clone(),
         profile_description: set.profile.description.clone(),
@@ -153,7 +159,7 @@ pub async fn rule_view_of(
     let rule = set
         .rule(id)
         .ok_or_else(|| AppError::NotFound(format!("rule {id} not found (未找到)")))?;
-    let counts = open_counts(state).await?;
+    let counts = open_counts(state, viewer).await?;
     let report = jiandu_rules::testing::run_cases(set, Some(id));
     Ok(RulePage {
         rule: rule_view(set, rule, counts.get(id).copied().unwrap_or(0)),
