@@ -368,6 +368,40 @@ fn a_complaint_and_a_finding_are_handled_in_a_real_browser() {
             stored.status_reason.as_deref(),
             Some("经核查案卷，超期属实")
         );
+        // The finding's case with its graph drawn, the rule with its cases passing, the gaps.
+        let case_id = stored
+            .case_id
+            .expect("a violation belongs to its unit's case");
+        client
+            .goto(&format!("{base}/cases/{case_id}"))
+            .await
+            .unwrap();
+        let svg = client
+            .find(Locator::Css(".graph svg"))
+            .await
+            .unwrap()
+            .html(false)
+            .await
+            .unwrap();
+        for node in [
+            format!("case:{case_id}"),
+            format!("finding:{}", finding.finding_id),
+        ] {
+            assert!(svg.contains(&node), "the case's graph draws {node}");
+        }
+        screenshot(&client, "case-legal.png").await;
+        client
+            .goto(&format!("{base}/rules/{}", finding.rule_id))
+            .await
+            .unwrap();
+        let page = text(&client).await;
+        assert!(
+            page.contains("通过 pass") && !page.contains("失败 fail"),
+            "{page}"
+        );
+        screenshot(&client, "rule-legal.png").await;
+        client.goto(&format!("{base}/gaps?by=field")).await.unwrap();
+        assert!(text(&client).await.contains("记录数 Records"));
         logout(&client).await;
 
         // Another unit cannot open the complaint.

@@ -541,6 +541,9 @@ fn login_needs_its_csrf_token_and_five_failures_lock_the_sixth_attempt() {
     assert_eq!(status, 429);
     assert!(head.iter().any(|(k, _)| k == "retry-after"), "{head:?}");
     assert!(!client.cookies.contains_key("jiandu_session"));
+    // Refused again; a lockout is audited once, not once per attempt.
+    let (status, _, _) = client.send("POST", "/login", Some(&form));
+    assert_eq!(status, 429);
     let actions: Vec<String> = block_on(async {
         let store = Store::open(&url).await.unwrap();
         let events = store

@@ -134,6 +134,37 @@ const SELECT_COMPLAINT: &str = "SELECT complaint_id, task_no, kind, state, unit_
 
 const OPEN_STATES: &str = "('received', 'assigned', 'acknowledged', 'returned', 'accepted')";
 
+/// The conditions of a [`ComplaintFilter`], shared by listing and counting.
+fn where_of(filter: &ComplaintFilter) -> Where {
+    let mut w = Where::default();
+    if let Some(unit) = &filter.unit_id {
+        w.bind("unit_id = ?", unit.as_str());
+    }
+    if let Some(state) = filter.state {
+        w.bind("state = ?", state.as_str());
+    }
+    if let Some(kind) = filter.kind {
+        w.bind("kind = ?", kind.as_str());
+    }
+    if let Some(day) = filter.overdue_on {
+        w.bind("due_date < ?", day.to_string());
+    }
+    if let Some(day) = filter.due_by {
+        w.bind("due_date <= ?", day.to_string());
+    }
+    // A deadline only runs while an item is open.
+    if filter.open || filter.overdue_on.is_some() || filter.due_by.is_some() {
+        w.raw(format!("state IN {OPEN_STATES}"));
+    }
+    if filter.unassigned {
+        w.raw("state IN ('received', 'returned')");
+    }
+    if filter.unrouted {
+        w.raw("route_unit IS NULL AND state = 'received'");
+    }
+    w
+}
+
 fn corrupt(key: &str, reason: String) -> StoreError {
     StoreError::corrupt("complaints", key, "*", reason)
 }
@@ -428,34 +459,6 @@ impl Store {
         &self,
         filter: &ComplaintFilter,
     ) -> Result<Vec<ComplaintRow>, StoreError> {
-        let mut w = Where::default();
-        if let Some(unit) = &filter.unit_id {
-            w.bind("unit_id = ?", unit.as_str());
-        }
-        if let Some(state) = filter.state {
-            w.bind("state = ?", state.as_str());
-        }
-        if let Some(kind) = filter.kind {
-            w.bind("kind = ?", kind.as_str());
-        }
-        if let Some(day) = filter.overdue_on {
-            w.bind("due_date < ?", day.to_string());
-        }
-        if let Some(day) = filter.due_by {
-            w.bind("due_date <= ?", day.to_string());
-        }
-        if filter.overdue_on.is_some() || filter.due_by.is_some() {
-            w.raw(format!("state IN {OPEN_STATES}"));
-        }
-        if filter.unassigned {
-            w.raw("state IN ('received', 'returned')");
-        }
-        if filter.open {
-            w.raw(format!("state IN {OPEN_STATES}"));
-        }
-        if filter.unrouted {
-            w.raw("route_unit IS NULL AND state = 'received'");
-        }
         let tail = match filter.limit {
             Some(limit) => format!(
                 "ORDER BY received_at, complaint_id LIMIT {limit} OFFSET {}",
@@ -463,10 +466,25 @@ impl Store {
             ),
             None => "ORDER BY received_at, complaint_id".to_owned(),
         };
-        let rows = w
+        let rows = where_of(filter)
             .fetch_all(self.pool(), SELECT_COMPLAINT, &tail, "listing complaints")
             .await?;
         rows.iter().map(complaint_from_row).collect()
+    }
+
+    /// How many complaints `filter` selects (its limit and offset ignored).
+    pub async fn count_complaints(&self, filter: &ComplaintFilter) -> Result<u64, StoreError> {
+        let rows = where_of(filter)
+            .fetch_all(
+                self.pool(),
+                "SELECT COUNT(*) FROM complaints",
+                "",
+                "counting complaints",
+            )
+            .await?;
+        Ok(rows
+            .first()
+            .map_or(0, |row| row.get::<i64, _>(0).max(0) as u64))
     }
 
     /// Keeps a push that could not be read, for a person to inspect. Returns its id.

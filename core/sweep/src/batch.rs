@@ -32,6 +32,19 @@ pub(crate) async fn evaluate(
     Ok(results)
 }
 
+/// The look-ups one stored record gets in a sweep: the records sharing its keys and the
+/// item catalogue (for `jiandu explain` and the record page, outside a sweep).
+pub async fn lookups_for(
+    store: &Store,
+    record: &Record,
+) -> Result<Lookups, jiandu_store::StoreError> {
+    let related = store.lookup_records(std::slice::from_ref(record)).await?;
+    let items = store
+        .list_reference(jiandu_model::ReferenceKind::Item)
+        .await?;
+    Ok(Lookups::from_records(&related).with_items(items.iter()))
+}
+
 fn evaluate_records(shared: &Shared, records: &[Record], related: &[Record]) -> Vec<RecordResult> {
     let lookups = Lookups::from_records(related).with_items(shared.items.iter());
     let mut evaluator = Evaluator::new(&shared.set, Arc::new(lookups));

@@ -13,6 +13,7 @@ use jiandu_complaints::{ComplaintError, EnvelopeError};
 use jiandu_model::clock;
 use serde_json::{Value, json};
 
+use crate::auth::password::same;
 use crate::{AppError, AppState};
 
 type Reply = Result<(StatusCode, Json<Value>), AppError>;
@@ -22,11 +23,6 @@ fn off(message: &str) -> AppError {
         message: message.to_owned(),
         detail: String::new(),
     }
-}
-
-/// Compares in constant time, so the token cannot be guessed byte by byte from timings.
-fn same(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 pub async fn push(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Reply {
@@ -96,17 +92,5 @@ pub async fn push(State(state): State<AppState>, headers: HeaderMap, body: Bytes
         Err(other) => Err(AppError::internal(format!(
             "a platform push failed: {other}"
         ))),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::same;
-
-    #[test]
-    fn tokens_compare_whole() {
-        assert!(same(b"abc", b"abc"));
-        assert!(!same(b"abc", b"abd"));
-        assert!(!same(b"abc", b"ab"));
     }
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Result;
-use jiandu_model::{Record, ReferenceKind};
+use jiandu_model::Record;
 use jiandu_rules::{Evaluator, Explanation, Lookups, VersionChoice};
 
 use super::check::{Only, load_mapping, read_records};
@@ -66,12 +66,8 @@ async fn from_store(settings: &Settings, id: &str) -> Result<(Record, Lookups)> 
                 store.url()
             ))
         })?;
-    let related = store.lookup_records(std::slice::from_ref(&record)).await?;
-    let items = store.list_reference(ReferenceKind::Item).await?;
-    Ok((
-        record,
-        Lookups::from_records(&related).with_items(items.iter()),
-    ))
+    let lookups = jiandu_sweep::lookups_for(&store, &record).await?;
+    Ok((record, lookups))
 }
 
 pub async fn run(settings: &Settings, profile: &str, args: Args) -> Result<()> {

@@ -56,15 +56,18 @@ fn password(from_stdin: bool) -> Result<String> {
     std::io::stdin()
         .read_to_string(&mut text)
         .context("cannot read the password from standard input")?;
-    let line = text.lines().next().unwrap_or("").to_owned();
-    jiandu_web::auth::hash_password(&line).map_err(|e| BadInput(e.to_string()).into())
+    Ok(text.lines().next().unwrap_or("").to_owned())
+}
+
+fn hash(password: &str) -> Result<String> {
+    jiandu_web::auth::hash_password(password).map_err(|e| BadInput(e.to_string()).into())
 }
 
 fn changed(result: Result<(), UserChangeError>) -> Result<()> {
     result.map_err(|e| BadInput(e.to_string()).into())
 }
 
-/// Adds a user with an already chosen password (also for `jiandu demo`).
+/// Adds a user with its password (also for `jiandu demo`).
 pub async fn add(
     store: &Store,
     name: &UserName,
@@ -72,9 +75,8 @@ pub async fn add(
     password: &str,
     by: &str,
 ) -> Result<()> {
-    let hash = jiandu_web::auth::hash_password(password).map_err(|e| BadInput(e.to_string()))?;
     store
-        .add_user(name, role, &hash, by, clock::now())
+        .add_user(name, role, &hash(password)?, by, clock::now())
         .await?
         .map_err(|e| BadInput(e.to_string()))?;
     Ok(())
@@ -102,18 +104,14 @@ async fn dispatch(store: &Store, command: Command) -> Result<()> {
                 None => None,
             };
             let role = Role::new(&role, unit.as_deref()).map_err(BadInput)?;
-            let hash = password(password_stdin)?;
-            store
-                .add_user(&name, &role, &hash, &by, now)
-                .await?
-                .map_err(|e| BadInput(e.to_string()))?;
+            add(store, &name, &role, &password(password_stdin)?, &by).await?;
             println!("added {name} ({role}, {})", role.chinese());
         }
         Command::Passwd {
             name,
             password_stdin,
         } => {
-            let hash = password(password_stdin)?;
+            let hash = hash(&password(password_stdin)?)?;
             changed(store.set_password(&name, &hash, &by, now).await?)?;
             println!("{name}: password changed; its sessions have ended");
         }

@@ -263,12 +263,13 @@ pub mod time_api {
         start: Date,
         n: INT,
     ) -> Result<Dynamic, Box<EvalAltResult>> {
-        let end = host(&ctx)?
+        let host = host(&ctx)?;
+        let end = host
             .calendar
             .add_working_days_span(start, checked(n)?)
             .map_err(no_calendar)?;
         trace(|| format!("deadline_wd({start}, {n}) = {end}"));
-        trace_departures(&host(&ctx)?.calendar, start, end.latest);
+        trace_departures(&host.calendar, start, end.latest);
         Ok(to_dynamic(end))
     }
 
@@ -356,12 +357,13 @@ pub mod time_api {
         if act <= crate::host::values::shift_days(start, checked(n)?)? {
             return Ok(true);
         }
-        let end = host(&ctx)?
+        let host = host(&ctx)?;
+        let end = host
             .calendar
             .add_working_days_span(start, n)
             .map_err(no_calendar)?;
         trace(|| format!("within_wd({start}, {n}, {act}): period ends {end}"));
-        trace_departures(&host(&ctx)?.calendar, start, end.latest);
+        trace_departures(&host.calendar, start, end.latest);
         within(&end, act)
     }
 

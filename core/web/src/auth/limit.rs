@@ -2,7 +2,8 @@
 //! from one address, further attempts are refused (429) until [`WINDOW`] has passed since
 //! the last failure. A success clears the user name's count (not the address's: one
 //! address guessing many names stays limited). Kept in memory: a restart forgets it, which
-//! costs an attacker a restart per five guesses.
+//! costs an attacker a restart per five guesses. A lockout is reported once ([`Lock::first`]),
+//! so a flood of refused attempts does not become a flood of audit events.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -14,34 +15,70 @@ pub const WINDOW: Duration = Duration::from_secs(15 * 60);
 /// exhaust memory).
 const MAX_KEYS: usize = 100_000;
 
+/// One key's failures in a row, the last one's time, and whether its lockout was reported.
+#[derive(Debug, Clone, Copy)]
+struct Failures {
+    count: u32,
+    last: Instant,
+    reported: bool,
+}
+
 #[derive(Debug, Default)]
 pub struct LoginLimiter {
-    failures: Mutex<HashMap<String, (u32, Instant)>>,
+    failures: Mutex<HashMap<String, Failures>>,
+}
+
+/// A refused attempt: how long to wait, and whether it is the first refusal of this lockout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lock {
+    pub wait: Duration,
+    pub first: bool,
 }
 
 impl LoginLimiter {
-    /// `Some(wait)` when any of `keys` is locked out now.
-    pub fn locked(&self, keys: &[String], now: Instant) -> Option<Duration> {
-        let map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        keys.iter()
-            .filter_map(|k| map.get(k))
-            .filter(|(n, last)| *n >= MAX_FAILURES && now.duration_since(*last) < WINDOW)
-            .map(|(_, last)| WINDOW.saturating_sub(now.duration_since(*last)))
-            .max()
+    /// `Some` when any of `keys` is locked out now.
+    pub fn locked(&self, keys: &[String], now: Instant) -> Option<Lock> {
+        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        let mut lock: Option<Lock> = None;
+        for key in keys {
+            let Some(f) = map.get_mut(key) else { continue };
+            let since = now.duration_since(f.last);
+            if f.count < MAX_FAILURES || since >= WINDOW {
+                continue;
+            }
+            let this = Lock {
+                wait: WINDOW.saturating_sub(since),
+                first: !f.reported,
+            };
+            f.reported = true;
+            lock = Some(match lock {
+                Some(l) => Lock {
+                    wait: l.wait.max(this.wait),
+                    first: l.first || this.first,
+                },
+                None => this,
+            });
+        }
+        lock
     }
 
     pub fn failed(&self, keys: &[String], now: Instant) {
         let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
         if map.len() >= MAX_KEYS {
-            map.retain(|_, (_, last)| now.duration_since(*last) < WINDOW);
+            map.retain(|_, f| now.duration_since(f.last) < WINDOW);
         }
         for key in keys {
-            let entry = map.entry(key.clone()).or_insert((0, now));
-            if now.duration_since(entry.1) >= WINDOW {
-                entry.0 = 0;
+            let f = map.entry(key.clone()).or_insert(Failures {
+                count: 0,
+                last: now,
+                reported: false,
+            });
+            if now.duration_since(f.last) >= WINDOW {
+                f.count = 0;
+                f.reported = false;
             }
-            entry.0 += 1;
-            entry.1 = now;
+            f.count += 1;
+            f.last = now;
         }
     }
 
@@ -64,7 +101,12 @@ mod tests {
             assert_eq!(limiter.locked(&keys, t0), None, "attempt {i}");
             limiter.failed(&keys, t0);
         }
-        assert!(limiter.locked(&keys, t0).is_some());
+        assert_eq!(limiter.locked(&keys, t0).map(|l| l.first), Some(true));
+        assert_eq!(
+            limiter.locked(&keys, t0).map(|l| l.first),
+            Some(false),
+            "reported once"
+        );
         // Another name from the same address is locked too; the same name elsewhere as well.
         assert!(limiter.locked(&["addr:127.0.0.1".to_owned()], t0).is_some());
         assert!(limiter.locked(&["user:a".to_owned()], t0).is_some());

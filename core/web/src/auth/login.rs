@@ -114,19 +114,20 @@ pub async fn submit(
     let typed = form.username.as_deref().unwrap_or("").trim().to_owned();
     let keys = vec![format!("user:{typed}"), format!("addr:{address}")];
     let now = clock::now();
-    if let Some(wait) = state.limiter.locked(&keys, Instant::now()) {
-        state
-            .store
-            .audit_access(&typed, "login_refused", json!({ "address": address }), now)
-            .await
-            .map_err(unavailable)?;
+    if let Some(lock) = state.limiter.locked(&keys, Instant::now()) {
+        if lock.first {
+            state
+                .store
+                .audit_access(&typed, "login_refused", json!({ "address": address }), now)
+                .await
+                .map_err(unavailable)?;
+        }
+        let minutes = lock.wait.as_secs().div_ceil(60);
         return Err(PageError(AppError::TooManyRequests {
             message: format!(
-                "too many failed logins; try again in {} minutes (登录失败次数过多，请 {} 分钟后再试)",
-                wait.as_secs().div_ceil(60),
-                wait.as_secs().div_ceil(60)
+                "too many failed logins; try again in {minutes} minutes (登录失败次数过多，请 {minutes} 分钟后再试)"
             ),
-            retry_after: wait.as_secs().max(1),
+            retry_after: lock.wait.as_secs().max(1),
         }));
     }
     let password = form.password.unwrap_or_default();

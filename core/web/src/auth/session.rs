@@ -12,6 +12,7 @@ use jiandu_model::{Access, Area, Moment, Role, clock};
 use jiandu_store::UserRow;
 
 use super::password::{same, token_hash};
+use crate::pages::unavailable;
 use crate::{AppError, AppState};
 
 pub const SESSION_COOKIE: &str = "jiandu_session";
@@ -198,13 +199,6 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(k, _)| *k == name)
         .map(|(_, v)| v)
-}
-
-fn unavailable(err: impl std::fmt::Display) -> AppError {
-    AppError::Unavailable {
-        message: "the database cannot be read (数据库不可用)".into(),
-        detail: err.to_string(),
-    }
 }
 
 impl FromRequestParts<AppState> for Viewer {

@@ -23,7 +23,7 @@ const TREND_MONTHS: usize = 24;
 #[derive(Debug, Clone, Serialize)]
 pub struct Counter {
     pub label: &'static str,
-    pub n: usize,
+    pub n: u64,
     /// The filtered list behind the number.
     pub href: &'static str,
 }
@@ -93,61 +93,53 @@ pub async fn view(state: &AppState, viewer: &Viewer) -> Result<Dashboard, AppErr
     if let (true, Some(service)) = (d.show_complaints, &state.complaints) {
         let today = clock::now().date();
         let soon = service.calendar.add_working_days(today, 1).ok();
-        let count = |filter: ComplaintFilter| async move {
-            service
-                .store
-                .list_complaints(&filter)
-                .await
-                .map(|v| v.len())
-        };
-        let new = count(ComplaintFilter {
-            state: Some(jiandu_model::ComplaintState::Received),
-            ..ComplaintFilter::default()
-        });
-        let n_new = new.await.map_err(unavailable)?;
-        let n_unrouted = count(ComplaintFilter {
-            unrouted: true,
-            ..ComplaintFilter::default()
-        })
-        .await
-        .map_err(unavailable)?;
-        let n_soon = match soon {
-            Some(day) => count(ComplaintFilter {
-                due_by: Some(day),
-                ..ComplaintFilter::default()
-            })
-            .await
-            .map_err(unavailable)?,
-            None => 0,
-        };
-        let n_overdue = count(ComplaintFilter {
-            overdue_on: Some(today),
-            ..ComplaintFilter::default()
-        })
-        .await
-        .map_err(unavailable)?;
-        d.complaint_counters = vec![
-            Counter {
-                label: "新收 New",
-                n: n_new,
-                href: "/complaints?state=received",
-            },
-            Counter {
-                label: "未能分派 Unrouted",
-                n: n_unrouted,
-                href: "/complaints?unrouted=1",
-            },
-            Counter {
-                label: "即将到期 Due soon",
-                n: n_soon,
-                href: "/complaints?due_soon=1",
-            },
-            Counter {
-                label: "已逾期 Overdue",
-                n: n_overdue,
-                href: "/complaints?overdue=1",
-            },
+        let all = ComplaintFilter::default;
+        let counters = [
+            (
+                "新收 New",
+                "/complaints?state=received",
+                Some(ComplaintFilter {
+                    state: Some(jiandu_model::ComplaintState::Received),
+                    ..all()
+                }),
+            ),
+            (
+                "未能分派 Unrouted",
+                "/complaints?unrouted=1",
+                Some(ComplaintFilter {
+                    unrouted: true,
+                    ..all()
+                }),
+            ),
+            (
+                "即将到期 Due soon",
+                "/complaints?due_soon=1",
+                // Without the next year's notice the horizon is unknown: nothing counted.
+                soon.map(|day| ComplaintFilter {
+                    due_by: Some(day),
+                    ..all()
+                }),
+            ),
+            (
+                "已逾期 Overdue",
+                "/complaints?overdue=1",
+                Some(ComplaintFilter {
+                    overdue_on: Some(today),
+                    ..all()
+                }),
+            ),
         ];
+        for (label, href, filter) in counters {
+            let n = match filter {
+                Some(filter) => service
+                    .store
+                    .count_complaints(&filter)
+                    .await
+                    .map_err(unavailable)?,
+                None => 0,
+            };
+            d.complaint_counters.push(Counter { label, n, href });
+        }
         let query = complaints::ListQuery {
             overdue: Some("1".into()),
             ..complaints::ListQuery::default()
@@ -166,15 +158,22 @@ pub async fn view(state: &AppState, viewer: &Viewer) -> Result<Dashboard, AppErr
             .await?
             .items;
     }
-    if d.show_findings {
-        viewer.require(Area::Findings, Access::Read)?;
-        d.findings_by_rule_unit = state
+    // Legal staff and leaders read the same grouping: fetched once.
+    let by_rule_and_unit = if d.show_findings || d.show_trends {
+        state
             .store
             .findings_by_rule_and_unit()
             .await
             .map_err(unavailable)?
-            .into_iter()
+    } else {
+        Vec::new()
+    };
+    if d.show_findings {
+        viewer.require(Area::Findings, Access::Read)?;
+        d.findings_by_rule_unit = by_rule_and_unit
+            .iter()
             .take(15)
+            .cloned()
             .map(|(rule, unit, outcome, n)| (rule, unit.unwrap_or_default(), outcome, n))
             .collect();
         d.last_sweep = state.store.latest_sweep().await.map_err(unavailable)?;
@@ -197,14 +196,11 @@ pub async fn view(state: &AppState, viewer: &Viewer) -> Result<Dashboard, AppErr
                 .map_err(unavailable)?,
         );
         let mut per_unit: BTreeMap<String, u64> = BTreeMap::new();
-        for (_rule, unit, outcome, n) in state
-            .store
-            .findings_by_rule_and_unit()
-            .await
-            .map_err(unavailable)?
-        {
+        for (_rule, unit, outcome, n) in &by_rule_and_unit {
             if outcome == "violation" {
-                *per_unit.entry(unit.unwrap_or_default()).or_insert(0) += n;
+                *per_unit
+                    .entry(unit.clone().unwrap_or_default())
+                    .or_insert(0) += n;
             }
         }
         let mut top: Vec<(String, u64)> = per_unit.into_iter().collect();

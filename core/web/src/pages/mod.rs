@@ -161,6 +161,14 @@ pub fn choices(options: &[(&'static str, &'static str)], current: &Option<String
         .collect()
 }
 
+/// A value as a page shows it: a string as it is, anything else as JSON.
+pub fn shown(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
 /// A JSON object as (name, value) lines for a page: strings as they are, other values as
 /// JSON, nulls left out.
 pub fn pairs(value: &serde_json::Value) -> Vec<(String, String)> {
@@ -168,13 +176,7 @@ pub fn pairs(value: &serde_json::Value) -> Vec<(String, String)> {
         serde_json::Value::Object(map) => map
             .iter()
             .filter(|(_, v)| !v.is_null())
-            .map(|(k, v)| {
-                let shown = match v {
-                    serde_json::Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                };
-                (k.clone(), shown)
-            })
+            .map(|(k, v)| (k.clone(), shown(v)))
             .collect(),
         _ => Vec::new(),
     }

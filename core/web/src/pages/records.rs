@@ -8,7 +8,7 @@ use std::sync::Arc;
 use askama::Template;
 use axum::Json;
 use axum::extract::{Path, State};
-use jiandu_model::{Access, Area, FindingStatus, RecordId, ReferenceKind};
+use jiandu_model::{Access, Area, FindingStatus, RecordId};
 use jiandu_rules::{Evaluator, Lookups, RuleSet, VersionChoice};
 use jiandu_store::ImportEntry;
 use serde::Serialize;
@@ -81,13 +81,7 @@ fn explain(
                 values: e
                     .values
                     .iter()
-                    .map(|(field, value)| {
-                        let shown = match value {
-                            Value::String(s) => s.clone(),
-                            other => other.to_string(),
-                        };
-                        (field.clone(), shown)
-                    })
+                    .map(|(field, value)| (field.clone(), super::shown(value)))
                     .collect(),
                 absent: e.absent.clone(),
                 trace: e.trace.clone(),
@@ -153,17 +147,9 @@ pub async fn view(state: &AppState, viewer: &Viewer, id: &str) -> Result<RecordP
         .map_err(unavailable)?;
     let (explanations, not_for_type) = match &state.rules {
         Some(set) => {
-            let related = state
-                .store
-                .lookup_records(std::slice::from_ref(&record))
+            let lookups = jiandu_sweep::lookups_for(&state.store, &record)
                 .await
                 .map_err(unavailable)?;
-            let items = state
-                .store
-                .list_reference(ReferenceKind::Item)
-                .await
-                .map_err(unavailable)?;
-            let lookups = Lookups::from_records(&related).with_items(items.iter());
             let (set, record) = (set.clone(), record.clone());
             // Rule evaluation is CPU work (bounded per rule by the sandbox): off the runtime.
             tokio::task::spawn_blocking(move || explain(&set, &record, lookups))
