@@ -20,6 +20,7 @@ pub mod complaint;
 mod date;
 pub mod finding;
 mod item_code;
+mod markup;
 mod moment;
 mod money;
 mod outcome;
@@ -40,6 +41,7 @@ pub use complaint::{
 pub use date::{Date, DateParseError};
 pub use finding::{Change, FindingState, FindingStatus, StatusRefusal, reconcile};
 pub use item_code::{ItemCode, ItemCodeError};
+pub use markup::escape_xml;
 pub use moment::{Moment, MomentParseError, china_offset};
 pub use money::{Money, MoneyParseError};
 pub use outcome::{Evaluation, Outcome};

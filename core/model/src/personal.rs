@@ -79,6 +79,9 @@ pub fn mask_id_number(id: &str) -> String {
     format!("{head}{}{tail}", "*".repeat(chars.len() - 8))
 }
 
+/// What stands for a masked address or bank account.
+const HIDDEN: &str = "****";
+
 /// Masks the `party` of a record in place when it is a natural person (自然人): the name
 /// (张某), the document number, the date of birth and the addresses. Organisations and
 /// 个体工商户 keep their registered names.
@@ -93,9 +96,9 @@ pub fn mask_party(body: &mut serde_json::Map<String, Value>) {
         ("name", mask_name as fn(&str) -> String),
         ("id", mask_id_number),
         ("phone", mask_phone),
-        ("birth_date", |_: &str| "****".to_owned()),
-        ("address", |_: &str| "****".to_owned()),
-        ("registered_address", |_: &str| "****".to_owned()),
+        ("birth_date", |_: &str| HIDDEN.to_owned()),
+        ("address", |_: &str| HIDDEN.to_owned()),
+        ("registered_address", |_: &str| HIDDEN.to_owned()),
     ] {
         if let Some(value) = party.get_mut(field)
             && let Some(text) = value.as_str()
@@ -103,6 +106,142 @@ pub fn mask_party(body: &mut serde_json::Map<String, Value>) {
             *value = Value::String(mask(text));
         }
     }
+}
+
+/// The party's own words that free text may repeat, when it is a natural person: its name,
+/// document number, phone and addresses.
+fn natural_person_words(body: &serde_json::Map<String, Value>) -> Option<KnownPerson> {
+    let party = body.get("party")?.as_object()?;
+    if party.get("nature").and_then(Value::as_str) != Some("natural_person") {
+        return None;
+    }
+    let text = |field: &str| {
+        party
+            .get(field)
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+    };
+    Some(KnownPerson {
+        name: text("name"),
+        others: ["id", "phone", "address", "registered_address"]
+            .into_iter()
+            .filter_map(text)
+            .collect(),
+    })
+}
+
+struct KnownPerson {
+    name: Option<String>,
+    /// Document number, phone, addresses: hidden whole wherever they appear.
+    others: Vec<String>,
+}
+
+/// Masks a record for publication or export, in place: a natural-person party as
+/// [`mask_party`] does, and in every free-text field (the dictionary's `text` fields, such as
+/// 违法事实 or 处罚结果) that person's name, document number, phone and addresses, and any
+/// identity-card number, mobile or landline number and bank-account number, whoever's they are.
+/// Codes (USCC, document numbers of decisions) are not free text and are kept.
+pub fn mask_record(body: &mut serde_json::Map<String, Value>) {
+    let person = natural_person_words(body);
+    let dictionary = crate::record::dictionary::dictionary();
+    for (field, value) in body.iter_mut() {
+        let is_text = dictionary
+            .field(field)
+            .is_some_and(|f| f.field_type == crate::record::dictionary::FieldType::Text);
+        if let (true, Value::String(text)) = (is_text, &mut *value) {
+            *text = mask_text(text, person.as_ref());
+        }
+    }
+    mask_party(body);
+}
+
+/// Free text with personal data hidden: the known person's words first (their name as 张某),
+/// then identity-card numbers (18 or 15 digits), mobile numbers, landlines and bank accounts
+/// (16–19 digits) found by their shape.
+fn mask_text(text: &str, person: Option<&KnownPerson>) -> String {
+    let mut out = text.to_owned();
+    if let Some(person) = person {
+        // Longer words first, so that an address is hidden before a name inside it.
+        let mut others: Vec<&String> = person.others.iter().collect();
+        others.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+        for word in others {
+            out = out.replace(word.as_str(), HIDDEN);
+        }
+        if let Some(name) = &person.name {
+            out = out.replace(name.as_str(), &mask_name(name));
+        }
+    }
+    mask_number_runs(&out)
+}
+
+/// Hides runs of digits shaped like personal numbers; other numbers (amounts, dates, article
+/// numbers) are kept.
+fn mask_number_runs(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut idx = 0;
+    while let Some(&c) = chars.get(idx) {
+        if !c.is_ascii_digit() {
+            out.push(c);
+            idx += 1;
+            continue;
+        }
+        // A run of digits, with an X closing an identity-card number and one hyphen inside a
+        // landline (0763-3361234).
+        let start = idx;
+        let mut end = idx;
+        while chars.get(end).is_some_and(char::is_ascii_digit) {
+            end += 1;
+        }
+        if chars.get(end) == Some(&'-')
+            && chars.get(end + 1).is_some_and(char::is_ascii_digit)
+            && chars.get(start) == Some(&'0')
+            && (3..=4).contains(&(end - start))
+        {
+            end += 1;
+            while chars.get(end).is_some_and(char::is_ascii_digit) {
+                end += 1;
+            }
+        }
+        if matches!(chars.get(end), Some('X' | 'x')) && end - start == 17 {
+            end += 1;
+        }
+        let run: String = chars.get(start..end).unwrap_or_default().iter().collect();
+        out.push_str(&mask_number(&run));
+        idx = end;
+    }
+    out
+}
+
+fn mask_number(run: &str) -> String {
+    let digits = run.chars().filter(char::is_ascii_digit).count();
+    let len = run.chars().count();
+    let mobile = len == 11
+        && run.starts_with('1')
+        && !run.starts_with("10")
+        && !run.starts_with("11")
+        && !run.starts_with("12");
+    let landline = run.contains('-') && (10..=13).contains(&len);
+    let id_card =
+        (len == 18 && digits >= 17) || (len == 15 && digits == 15 && looks_like_old_id(run));
+    if mobile || landline {
+        mask_phone(run)
+    } else if id_card {
+        mask_id_number(run)
+    } else if (16..=19).contains(&len) && digits == len {
+        HIDDEN.to_owned()
+    } else {
+        run.to_owned()
+    }
+}
+
+/// A 15-digit identity card (before 1999) starts with a region code and a yymmdd birth date.
+fn looks_like_old_id(run: &str) -> bool {
+    let month = run.get(8..10).and_then(|m| m.parse::<u32>().ok());
+    let day = run.get(10..12).and_then(|d| d.parse::<u32>().ok());
+    matches!((month, day), (Some(1..=12), Some(1..=31)))
 }
 
 #[cfg(test)]
@@ -152,5 +291,36 @@ mod tests {
             d,
             json!({"complainant": {"name": CONFIDENTIAL, "phone": CONFIDENTIAL}})
         );
+    }
+    #[test]
+    fn free_text_hides_the_person_and_any_personal_number() {
+        let mut body = json!({
+            "party": {"nature": "natural_person", "name": "欧阳春花", "id": "441802199001011234",
+                      "phone": "13912345678", "address": "清城区凤城街道北门路12号"},
+            "violation_facts": "当事人欧阳春花（身份证441802199001011234，电话13912345678，住清城区凤城街道北门路12号）于2024年3月5日销售过期食品，货值1200元；另一联系人电话0763-3361234，收款账户6222021234567890123。",
+            "decision_doc_no": "清市监罚〔2024〕12号",
+        });
+        mask_record(body.as_object_mut().unwrap());
+        let facts = body["violation_facts"].as_str().unwrap();
+        assert_eq!(
+            facts,
+            "当事人欧阳某（身份证****，电话****，住****）于2024年3月5日销售过期食品，货值1200元；另一联系人电话076****1234，收款账户****。"
+        );
+        assert_eq!(body["decision_doc_no"], "清市监罚〔2024〕12号");
+        assert_eq!(body["party"]["name"], "欧阳某");
+    }
+
+    #[test]
+    fn an_enterprise_keeps_its_name_but_strangers_numbers_are_hidden() {
+        let mut body = json!({
+            "party": {"nature": "individual_business", "name": "清新区李记粮油店", "id": "92441803MA4X00000X"},
+            "violation_facts": "清新区李记粮油店经营者电话13800001234，身份证号44180219850615123X，统一社会信用代码92441803MA4X00000X。",
+        });
+        mask_record(body.as_object_mut().unwrap());
+        assert_eq!(
+            body["violation_facts"],
+            "清新区李记粮油店经营者电话138****1234，身份证号4418**********123X，统一社会信用代码92441803MA4X00000X。"
+        );
+        assert_eq!(body["party"]["id"], "92441803MA4X00000X");
     }
 }

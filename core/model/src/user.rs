@@ -42,6 +42,8 @@ pub enum Area {
     Gaps,
     Imports,
     Users,
+    /// Reports: which kinds, [`Role::report_kinds`] says.
+    Reports,
 }
 
 /// Reading or changing.
@@ -120,7 +122,7 @@ impl Role {
         use Area::*;
         match (self, area, access) {
             (Role::Admin, _, _) => true,
-            (_, Rules, Read) => true,
+            (_, Rules | Reports, Read) => true,
             (Role::Auditor, Users, _) => false,
             (Role::Auditor, _, Read) => true,
             (Role::Auditor, _, Change) => false,
@@ -133,6 +135,16 @@ impl Role {
             (Role::Unit { .. }, Complaints, _) => true,
             (Role::Unit { .. }, Findings | Records | Cases, Read) => true,
             (Role::Unit { .. }, _, _) => false,
+        }
+    }
+
+    /// The reports this role may read: a unit its own scorecard, a dispatcher the complaint
+    /// figures and the scorecards, everyone else all five.
+    pub fn report_kinds(&self) -> &'static [&'static str] {
+        match self {
+            Role::Unit { .. } => &["units"],
+            Role::Dispatcher => &["complaints", "units"],
+            _ => &["sweep", "units", "complaints", "coverage", "publicity"],
         }
     }
 
@@ -244,6 +256,9 @@ mod tests {
             (unit.clone(), Area::Gaps, Access::Read, false),
             (unit.clone(), Area::Rules, Access::Read, true),
             (Role::Admin, Area::Users, Access::Change, true),
+            (unit.clone(), Area::Reports, Access::Read, true),
+            (Role::Dispatcher, Area::Reports, Access::Change, false),
+            (Role::Auditor, Area::Reports, Access::Read, true),
         ];
         for (role, area, access, expected) in cases {
             assert_eq!(
@@ -256,6 +271,15 @@ mod tests {
         assert!(!unit.sees_unit(Some("U2")));
         assert!(!unit.sees_unit(None));
         assert!(Role::Auditor.sees_unit(None));
+    }
+
+    #[test]
+    fn a_unit_reads_only_the_scorecards_and_a_dispatcher_the_complaint_figures_too() {
+        let unit = Role::new("unit", Some("441802-scjg".into())).unwrap();
+        assert_eq!(unit.report_kinds(), ["units"]);
+        assert_eq!(Role::Dispatcher.report_kinds(), ["complaints", "units"]);
+        assert_eq!(Role::Legal.report_kinds().len(), 5);
+        assert_eq!(Role::Auditor.report_kinds(), Role::Admin.report_kinds());
     }
 
     #[test]

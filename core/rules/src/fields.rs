@@ -70,6 +70,7 @@ fn field_json(d: &Dictionary, u: &FieldUse<'_>) -> Value {
         "values": values,
         "null": f.null_meaning(),
         "absent": f.absent,
+        "key": f.key,
         "rules": u.rules,
     })
 }
@@ -107,7 +108,8 @@ pub fn markdown(set: &RuleSet) -> String {
          means); a yes/no, a closed code or a count cannot be null unless the column says so. \
          A closed code (enum) accepts its code, its Chinese label or one of its other words, \
          and refuses anything else with the allowed values. Nested fields are written as \
-         paths: `payment.paid_to`, `officers[].cert_no` (each element of a list)."
+         paths: `payment.paid_to`, `officers[].cert_no` (each element of a list). A field \
+         marked **关键 key** is a key field: the coverage report counts how often it is filled."
     );
     for group in &d.groups {
         let fields: Vec<&FieldUse<'_>> = all.iter().filter(|u| u.field.group == group.id).collect();
@@ -130,8 +132,9 @@ pub fn markdown(set: &RuleSet) -> String {
             };
             let _ = writeln!(
                 out,
-                "| `{}` | {} | {} | {} | {} | {} | {} |",
+                "| `{}`{} | {} | {} | {} | {} | {} | {} |",
                 f.path,
+                if f.key { " **关键 key**" } else { "" },
                 kind,
                 cell(&f.zh),
                 cell(&f.en),

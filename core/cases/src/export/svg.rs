@@ -30,20 +30,7 @@ const LABEL_ROOM: f64 = 300.0;
 type Positions = HashMap<NodeIndex, (f64, f64, Option<f64>)>;
 
 fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // Control characters are not allowed in XML 1.0.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
+    jiandu_model::escape_xml(text)
 }
 
 fn short(label: &str) -> String {

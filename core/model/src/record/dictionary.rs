@@ -172,6 +172,9 @@ pub struct Field {
     pub absent: Option<String>,
     /// The group it is listed under (`common`, `penalty` …).
     pub group: String,
+    /// A key field (关键字段): the data-coverage report counts how often it is filled.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub key: bool,
 }
 
 impl Field {
@@ -252,6 +255,8 @@ struct FieldFormat {
     null: Option<String>,
     #[serde(default)]
     absent: Option<String>,
+    #[serde(default)]
+    key: bool,
 }
 
 /// The vocabularies the model's own enums define, so that they are written once.
@@ -364,6 +369,7 @@ impl Dictionary {
                     null: f.null,
                     absent: f.absent,
                     group: group.id.clone(),
+                    key: f.key,
                 });
             }
             groups.push(Group {
