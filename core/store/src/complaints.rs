@@ -223,7 +223,7 @@ fn complaint_from_row(row: &sqlx::any::AnyRow) -> Result<ComplaintRow, StoreErro
     })
 }
 
-fn event_from_row(row: &sqlx::any::AnyRow) -> Result<EventRow, StoreError> {
+pub(crate) fn event_from_row(row: &sqlx::any::AnyRow) -> Result<EventRow, StoreError> {
     let id: String = row.get(0);
     Ok(EventRow {
         seq: row.get(1),

@@ -26,6 +26,7 @@ mod outbox;
 mod record_query;
 mod records;
 mod reference;
+mod report_query;
 mod sweeps;
 mod transition;
 mod users;
@@ -49,6 +50,7 @@ pub use hash::content_hash;
 pub use outbox::{MailRow, NewMail};
 pub use record_query::{ImportBatchRow, ImportEntry, RecordFilter, RecordSummary};
 pub use records::{ImportSummary, RecordBatch, StoredRecord};
+pub use report_query::{ExportedRecord, PeriodRecord};
 pub use sweeps::{
     BatchClaim, BatchSource, BatchWork, RecordResult, SweepInfo, SweepPlan, SweepTotals,
 };

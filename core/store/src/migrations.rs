@@ -52,6 +52,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0007_users.sql"),
         include_str!("../migrations/postgres/0007_users.sql"),
     ),
+    (
+        8,
+        "exports",
+        include_str!("../migrations/sqlite/0008_exports.sql"),
+        include_str!("../migrations/postgres/0008_exports.sql"),
+    ),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

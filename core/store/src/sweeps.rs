@@ -104,7 +104,7 @@ pub struct SweepTotals {
     pub batches_total: u64,
 }
 
-fn sweep_from_row(row: &sqlx::any::AnyRow) -> Result<SweepInfo, StoreError> {
+pub(crate) fn sweep_from_row(row: &sqlx::any::AnyRow) -> Result<SweepInfo, StoreError> {
     let sweep_id: i64 = row.get(0);
     Ok(SweepInfo {
         sweep_id,
@@ -160,7 +160,7 @@ fn link_keys_of(rows: &[sqlx::any::AnyRow]) -> LinkKeySets {
     (acts, codes, pairs)
 }
 
-const SELECT_SWEEP: &str = "SELECT sweep_id, status, full_sweep, reason, ruleset_hash, from_revision, to_revision, n_records, \
+pub(crate) const SELECT_SWEEP: &str = "SELECT sweep_id, status, full_sweep, reason, ruleset_hash, from_revision, to_revision, n_records, \
      n_batches, started_at, finished_at FROM sweeps";
 
 impl Store {
