@@ -30,7 +30,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 pub use amount::{Pick, Unit, parse_amount};
-pub use mapping::Mapping;
+pub use mapping::{Mapping, Outbound};
 pub use source::{Column, Format, ReadOptions, Source, SourceRow, read_bytes, read_file, set_path};
 pub use table::column_letter;
 pub use text::Encoding;

@@ -39,6 +39,8 @@
 //! `[parse.FIELD]` (dates, moments, money, list separators) is in `transform.rs`;
 //! `[record_id]` and `[extract]` in `record_id.rs`.
 
+mod outbound;
+pub use outbound::Outbound;
 mod record_id;
 mod transform;
 
@@ -104,6 +106,9 @@ struct MappingFile {
     sheet: Option<String>,
     #[serde(default)]
     encoding: Option<String>,
+    /// For exports only: an output column filled from the first of these fields present.
+    #[serde(default)]
+    outbound: BTreeMap<String, Vec<String>>,
 }
 
 /// What a source word becomes.
@@ -135,6 +140,8 @@ pub struct Mapping {
     pub header_row: Option<usize>,
     pub sheet: Option<String>,
     pub encoding: Option<crate::Encoding>,
+    /// `[outbound]`: an export column from the first of several fields present.
+    outbound: BTreeMap<String, Vec<String>>,
 }
 
 /// `line N: ` for the key `key` of the table `[section]` in a mapping's text, so that an
@@ -335,6 +342,16 @@ impl Mapping {
             self.values.entry(target).or_default().extend(words);
         }
         self.zip.extend(file.zip);
+        for (column, paths) in file.outbound {
+            if let Some(path) = paths.iter().find(|p| dictionary().field(p).is_none()) {
+                return Err(format!(
+                    "{}[outbound] \"{column}\": `{path}` is not a field of the field dictionary{}",
+                    locate(text, "outbound", &column),
+                    field_hint(path)
+                ));
+            }
+            self.outbound.insert(column, paths);
+        }
         for (table, entries) in [("defaults", &file.defaults), ("constants", &file.constants)] {
             if entries.contains_key("record_id") {
                 return Err(format!(
