@@ -169,6 +169,37 @@ pub fn milestones(
     Ok(out)
 }
 
+/// The unit an assignment went to, and its milestones (or the notice the calendar lacks).
+pub type AssignmentMilestones = (Option<String>, Result<Vec<Milestone>, NoCalendarData>);
+
+/// The milestones of every assignment in turn: for each assign or transfer, the unit it went
+/// to and the milestones counted from it up to the next one (what that unit had to meet,
+/// whether or not it still holds the item).
+pub fn milestones_by_assignment(
+    kind: ComplaintKind,
+    steps: &[Step],
+    units: &[Option<String>],
+    calendar: &Calendar,
+    periods: &Periods,
+) -> Vec<AssignmentMilestones> {
+    let starts: Vec<usize> = steps
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| matches!(s.action, ActionKind::Assign | ActionKind::Transfer))
+        .map(|(idx, _)| idx)
+        .collect();
+    starts
+        .iter()
+        .enumerate()
+        .map(|(n, &start)| {
+            let end = starts.get(n + 1).copied().unwrap_or(steps.len());
+            let unit = units.get(start).cloned().flatten();
+            let window = steps.get(..end).unwrap_or(steps);
+            (unit, milestones(kind, window, calendar, periods))
+        })
+        .collect()
+}
+
 /// The next deadline still to meet, for an item in `state`.
 pub fn next_due(state: ComplaintState, milestones: &[Milestone]) -> Option<&Milestone> {
     if !state.is_open() || matches!(state, ComplaintState::Received | ComplaintState::Returned) {

@@ -19,10 +19,10 @@ mod notices;
 pub mod routing;
 mod service;
 
-pub use deadlines::{DueKind, Milestone, Periods};
+pub use deadlines::{DueKind, Milestone, Periods, milestones_by_assignment};
 pub use envelope::{EnvelopeError, Intake};
 pub use routing::{Directory, Route, Router, RoutingLoadError, RoutingTable, UnitInfo};
 pub use service::{
     ComplaintError, Complaints, FACTS, Handling, Ingested, Timeline, Watch, feedback_entry,
-    state_label,
+    state_label, steps_of_events,
 };

@@ -132,6 +132,11 @@ fn log_of(events: &[EventRow]) -> Vec<LogEntry> {
         .collect()
 }
 
+/// A complaint's events as deadlines read them.
+pub fn steps_of_events(events: &[EventRow]) -> Vec<Step> {
+    steps_of(&log_of(events))
+}
+
 fn steps_of(log: &[LogEntry]) -> Vec<Step> {
     log.iter()
         .map(|e| Step {
