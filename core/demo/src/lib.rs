@@ -23,7 +23,7 @@ mod vocabulary;
 use jiandu_calendar::Calendar;
 use serde_json::Value;
 
-pub use records::{Defect, Volumes, defects};
+pub use records::{Defect, STOPPED_AFTER, STOPPED_UNIT, Volumes, defects, last_act_date};
 
 /// How often one defect was planted.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -65,7 +65,15 @@ pub fn generate_with(seed: u64, calendar: &Calendar, volumes: Volumes) -> DemoDa
             rule: d.rule,
             rate: d.rate,
             eligible: mk.eligible.get(d.id).copied().unwrap_or(0),
-            planted: mk.planted.get(d.id).copied().unwrap_or(0),
+            // Counted on the records kept (the stopped unit's late acts are left out).
+            planted: records
+                .iter()
+                .filter(|r| {
+                    r["demo_defects"]
+                        .as_array()
+                        .is_some_and(|ds| ds.iter().any(|x| x == d.id))
+                })
+                .count() as u64,
         })
         .collect();
     let complaints =

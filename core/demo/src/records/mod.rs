@@ -67,7 +67,7 @@ pub(crate) struct Gen<'a> {
 
 /// The last act date the demo uses: every deadline from it (a late decision, then 20 working
 /// days to publish) stays inside the calendar's data, which ends with 2026.
-pub(crate) fn last_act_date() -> Date {
+pub fn last_act_date() -> Date {
     Date::from_ymd(2026, 6, 30).expect("valid date")
 }
 
@@ -373,5 +373,50 @@ pub(crate) fn generate(mk: &mut Gen<'_>, volumes: Volumes) -> Vec<Value> {
     for _ in 0..volumes.executions {
         records.push(execution::generate(mk));
     }
+    stop_sending(records)
+}
+
+/// The unit that stops sending behaviour data: none of its acts after [`STOPPED_AFTER`] is in
+/// the demo, so the coverage report's early warning has something to find.
+pub const STOPPED_UNIT: &str = "441881-scjg";
+
+/// The last act date of [`STOPPED_UNIT`].
+pub const STOPPED_AFTER: &str = "2026-03-31";
+
+/// The record's act date by its type's act-date fields (a moment gives its date).
+fn act_date_of(record: &Value) -> Option<String> {
+    let kind: jiandu_model::RecordType = record["record_type"].as_str()?.parse().ok()?;
+    kind.act_date_fields().iter().find_map(|path| {
+        let mut value = record;
+        for part in path.split('.') {
+            value = value.get(part)?;
+        }
+        value.as_str().and_then(|s| s.get(..10)).map(str::to_owned)
+    })
+}
+
+/// Leaves out the stopped unit's acts after its last day, with every record linked to one of
+/// them (the same act, the same inspection), so no record loses its partner.
+fn stop_sending(records: Vec<Value>) -> Vec<Value> {
+    let late = |r: &Value| {
+        r["agency"]["unit_id"] == STOPPED_UNIT
+            && act_date_of(r).is_some_and(|d| d.as_str() > STOPPED_AFTER)
+    };
+    let link = |r: &Value, key: &str| r[key].as_str().map(|k| format!("{key}:{k}"));
+    let dropped: std::collections::BTreeSet<String> = records
+        .iter()
+        .filter(|r| late(r))
+        .flat_map(|r| [link(r, "act_id"), link(r, "check_action_code")])
+        .flatten()
+        .collect();
     records
+        .into_iter()
+        .filter(|r| {
+            !late(r)
+                && ![link(r, "act_id"), link(r, "check_action_code")]
+                    .iter()
+                    .flatten()
+                    .any(|k| dropped.contains(k))
+        })
+        .collect()
 }
