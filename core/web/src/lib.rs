@@ -69,7 +69,7 @@ impl std::fmt::Debug for AppState {
 /// `/api/v1/` takes the session cookie or a user's API token; the platform push its own
 /// bearer token.
 pub fn app(state: AppState) -> Router {
-    use pages::{assets, cases, complaints, dashboard, findings, gaps, records, rules};
+    use pages::{assets, cases, complaints, dashboard, findings, gaps, records, reports, rules};
     Router::new()
         .route("/healthz", get(health::health))
         .route("/api/v1/platform/complaints", post(intake::push))
@@ -91,6 +91,8 @@ pub fn app(state: AppState) -> Router {
         .route("/rules/{id}", get(rules::detail_page))
         .route("/gaps", get(gaps::gaps_page))
         .route("/imports", get(gaps::imports_page))
+        .route("/reports", get(reports::index_page))
+        .route("/reports/{kind}", get(reports::report_page))
         .route("/api/v1/me", get(auth::login::me))
         .route("/api/v1/dashboard", get(dashboard::api))
         .route("/api/v1/complaints", get(complaints::list_api))

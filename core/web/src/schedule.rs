@@ -98,6 +98,8 @@ pub struct NightlySweep {
     pub at: TimeOfDay,
     pub options: SweepOptions,
     pub status: Arc<Mutex<SchedulerStatus>>,
+    /// Where the sweep report and the coverage warnings are mailed after each night.
+    pub report_to: Vec<String>,
 }
 
 impl fmt::Debug for NightlySweep {
@@ -148,7 +150,7 @@ impl NightlySweep {
                 return format!("rules could not be loaded: {reason}");
             }
         };
-        match jiandu_sweep::sweep(&self.store, set, &self.options, &|_, _| {}).await {
+        match jiandu_sweep::sweep(&self.store, set.clone(), &self.options, &|_, _| {}).await {
             Ok(report) => {
                 let t = &report.totals;
                 tracing::info!(
@@ -158,8 +160,29 @@ impl NightlySweep {
                     resolved = t.findings_resolved,
                     "nightly sweep done"
                 );
+                let ctx = jiandu_report::Context {
+                    store: &self.store,
+                    calendar: &set.calendar,
+                    profile: &set.profile,
+                    rules: Some(&set),
+                    now: clock::now(),
+                };
+                let mailed = match jiandu_report::digest::queue(
+                    &ctx,
+                    report.sweep_id,
+                    ctx.now.date(),
+                    &self.report_to,
+                )
+                .await
+                {
+                    Ok(n) => format!(", report mailed to {n}"),
+                    Err(err) => {
+                        tracing::error!(%err, "the sweep report could not be queued");
+                        format!(", report not mailed: {err}")
+                    }
+                };
                 format!(
-                    "sweep {}: {} records, {} new, {} reopened, {} resolved",
+                    "sweep {}: {} records, {} new, {} reopened, {} resolved{mailed}",
                     report.sweep_id,
                     t.records_evaluated,
                     t.findings_new,

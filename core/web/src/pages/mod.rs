@@ -10,6 +10,7 @@ pub mod dashboard;
 pub mod findings;
 pub mod gaps;
 pub mod records;
+pub mod reports;
 pub mod rules;
 
 use std::str::FromStr;
@@ -59,6 +60,7 @@ const NAV: &[(&str, &str, Option<Area>)] = &[
     ("/rules", "规则 Rules", Some(Area::Rules)),
     ("/gaps", "无法判断 Gaps", Some(Area::Gaps)),
     ("/imports", "导入 Imports", Some(Area::Imports)),
+    ("/reports", "报表 Reports", Some(Area::Reports)),
 ];
 
 impl Layout {

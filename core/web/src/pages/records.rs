@@ -159,7 +159,7 @@ pub async fn view(state: &AppState, viewer: &Viewer, id: &str) -> Result<RecordP
         None => (Vec::new(), 0),
     };
     let mut body = record.body().clone();
-    jiandu_model::personal::mask_party(&mut body);
+    jiandu_model::personal::mask_record(&mut body);
     Ok(RecordPage {
         record_id: id.to_owned(),
         record_type: record.record_type().as_str().to_owned(),
