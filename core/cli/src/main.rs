@@ -68,6 +68,11 @@ enum Command {
     Findings(cmd::findings::Command),
     /// What the rules could not judge (无法判断): counts by field, rule, unit or record type.
     Gaps(cmd::gaps::Args),
+    /// Reports: sweep, units, complaints, coverage or publicity, as HTML, CSV or JSON.
+    Report(cmd::report::Args),
+    /// Exports for other systems: `behaviour`, the records in the national field names.
+    #[command(subcommand)]
+    Export(cmd::report::ExportCommand),
     /// Supervision cases (监督案件): the findings one unit must rectify.
     #[command(subcommand)]
     Cases(cmd::cases::Command),
@@ -174,6 +179,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Findings(command) => {
             runtime()?.block_on(cmd::findings::run(&settings()?, command))
+        }
+        Command::Report(args) => {
+            runtime()?.block_on(cmd::report::run(&settings()?, &cli.profile, args))
+        }
+        Command::Export(command) => {
+            runtime()?.block_on(cmd::report::export(&settings()?, &cli.profile, command))
         }
         Command::Gaps(args) => {
             runtime()?.block_on(cmd::gaps::run(&settings()?, &cli.profile, args))

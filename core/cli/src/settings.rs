@@ -28,6 +28,9 @@ pub struct ConfigFile {
     /// When `jiandu serve` runs the nightly sweep (Beijing time, `HH:MM`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sweep_at: Option<String>,
+    /// Where `jiandu serve` mails the report after each nightly sweep.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub report_to: Vec<String>,
     /// The bearer token the national platform pushes with (else `JIANDU_PLATFORM_TOKEN`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platform_token: Option<String>,
@@ -61,6 +64,8 @@ pub struct Settings {
     pub database_url: String,
     /// `sweep_at` of `jiandu.toml`, if set.
     pub sweep_at: Option<String>,
+    /// `report_to` of `jiandu.toml`.
+    pub report_to: Vec<String>,
     /// `JIANDU_PLATFORM_TOKEN`, else `platform_token` of `jiandu.toml`.
     pub platform_token: Option<String>,
     /// `JIANDU_SMTP_URL`, else `smtp_url` of `jiandu.toml`.
@@ -109,6 +114,7 @@ impl Settings {
                 .or(config.mail_from)
                 .unwrap_or_else(|| "jiandu <jiandu@localhost>".to_owned()),
             sweep_at: config.sweep_at,
+            report_to: config.report_to,
             rules_dir,
             audit_key_file: env("JIANDU_AUDIT_KEY_FILE")
                 .map(PathBuf::from)

@@ -113,6 +113,8 @@ pub async fn run(settings: Settings, profile: &str, args: Args) -> Result<()> {
     super::sweep::print_text(&report);
     print_findings(&store, &data).await?;
     println!();
+    demo_reports(&settings, profile, &store, &dir, &data).await?;
+    println!();
     demo_users(&store).await?;
     println!();
     println!("next, in {}:", dir.display());
@@ -129,6 +131,60 @@ pub async fn run(settings: Settings, profile: &str, args: Args) -> Result<()> {
     );
     println!("  jiandu graph export --format svg --out graph.svg the case graph as a picture");
     store.close().await;
+    Ok(())
+}
+
+/// The reports of the demo data, each over the period its data covers: the records end on
+/// the demo's last act date, the sweep ran today.
+async fn demo_reports(
+    settings: &Settings,
+    profile: &str,
+    store: &Store,
+    dir: &Path,
+    data: &jiandu_demo::DemoData,
+) -> Result<()> {
+    use jiandu_report::{Format, ReportKind, Request};
+    let last = jiandu_demo::last_act_date();
+    let year_start =
+        |d: jiandu_model::Date| jiandu_model::Date::from_ymd(d.year(), 1, 1).unwrap_or(d);
+    let today = jiandu_model::clock::now().date();
+    let periods = [
+        (ReportKind::Sweep, year_start(today), today),
+        (ReportKind::Units, year_start(last), last),
+        (
+            ReportKind::Complaints,
+            year_start(data.complaints.end.date()),
+            data.complaints.end.date(),
+        ),
+        (ReportKind::Coverage, year_start(last), last),
+        (ReportKind::Publicity, year_start(last), last),
+    ];
+    println!("reports (also as .csv beside each; jiandu report KIND --from --to --out FILE):");
+    for (kind, from, to) in periods {
+        let request = Request {
+            kind,
+            from,
+            to,
+            unit: None,
+        };
+        for format in [Format::Html, Format::Csv] {
+            let ext = if format == Format::Html {
+                "html"
+            } else {
+                "csv"
+            };
+            let out = dir.join("reports").join(format!("{kind}.{ext}"));
+            super::report::write_report(settings, profile, store, &request, format, &out).await?;
+            if format == Format::Html {
+                println!("  {:<11} {from} — {to}  {}", kind.as_str(), out.display());
+            }
+        }
+    }
+    println!(
+        "  (the demo's {} stops sending records after {}: the coverage report warns of it)",
+        jiandu_demo::STOPPED_UNIT,
+        jiandu_demo::STOPPED_AFTER
+    );
     Ok(())
 }
 

@@ -14,6 +14,7 @@ pub mod graph;
 pub mod import;
 pub mod init;
 pub mod records;
+pub mod report;
 pub mod rules;
 pub mod serve;
 pub mod sweep;

@@ -170,6 +170,10 @@ async fn show(settings: &Settings, args: ShowArgs) -> Result<()> {
     ) {
         jiandu_model::personal::mask_complainant(&mut body, false);
     }
+    // A natural person's data is not needed to read a record's handling: masked as on the page.
+    if let serde_json::Value::Object(fields) = &mut body {
+        jiandu_model::personal::mask_record(fields);
+    }
     if args.format == Format::Json {
         let out = serde_json::json!({
             "record": body,

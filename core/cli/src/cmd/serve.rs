@@ -46,6 +46,10 @@ pub struct Args {
     /// Hours a session lasts without use (it ends at the latest 12 hours after login).
     #[arg(long, default_value_t = 2)]
     pub session_idle_hours: u64,
+    /// After each nightly sweep, mail the sweep report and the coverage warnings to this
+    /// address (repeatable; default: `report_to` in jiandu.toml).
+    #[arg(long, value_name = "ADDR")]
+    pub report_to: Vec<String>,
 }
 
 pub async fn run(settings: Settings, profile: String, args: Args) -> Result<()> {
@@ -100,6 +104,11 @@ pub async fn run(settings: Settings, profile: String, args: Args) -> Result<()> 
                 ..jiandu_sweep::SweepOptions::default()
             },
             status: status.clone(),
+            report_to: if args.report_to.is_empty() {
+                settings.report_to.clone()
+            } else {
+                args.report_to.clone()
+            },
         };
         tokio::spawn(nightly.run());
     }

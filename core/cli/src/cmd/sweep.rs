@@ -30,6 +30,10 @@ pub struct Args {
     /// Why the sweep is given up, for the audit log (with --abandon).
     #[arg(long, requires = "abandon")]
     pub reason: Option<String>,
+    /// Mail the sweep report and the coverage warnings to this address through the outbox
+    /// (repeatable; `jiandu serve` sends it).
+    #[arg(long, value_name = "ADDR")]
+    pub report_to: Vec<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -94,6 +98,22 @@ pub async fn run(settings: &Settings, profile: &str, args: Args) -> Result<()> {
     match args.format {
         Format::Json => println!("{}", summary_json(&report)),
         Format::Text => print_text(&report),
+    }
+    if !args.report_to.is_empty() {
+        let set = settings.rule_set(None, profile)?;
+        let ctx = jiandu_report::Context {
+            store: &store,
+            calendar: &set.calendar,
+            profile: &set.profile,
+            rules: Some(&set),
+            now: jiandu_model::clock::now(),
+        };
+        let queued =
+            jiandu_report::digest::queue(&ctx, report.sweep_id, ctx.now.date(), &args.report_to)
+                .await?;
+        if args.format == Format::Text {
+            println!("sweep report queued for {queued} address(es) in the outbox");
+        }
     }
     store.close().await;
     Ok(())
