@@ -14,9 +14,10 @@ use jiandu_store::{ComplaintFilter, FindingFilter, Store};
 use serde_json::json;
 
 use crate::support::db::{in_ci, notice};
+use crate::support::demo_copy;
 use crate::support::http::Server;
 use crate::support::smtp::free_port;
-use crate::web::{demo_copy, screenshot_dir};
+use crate::web::screenshot_dir;
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -402,6 +403,30 @@ fn a_complaint_and_a_finding_are_handled_in_a_real_browser() {
         screenshot(&client, "rule-legal.png").await;
         client.goto(&format!("{base}/gaps?by=field")).await.unwrap();
         assert!(text(&client).await.contains("记录数 Records"));
+        // A report from the menu, drawn: its charts take space, its warning names the unit
+        // that stopped sending.
+        client.goto(&format!("{base}/reports")).await.unwrap();
+        assert!(text(&client).await.contains("监管行为数据覆盖与归集预警"));
+        client
+            .goto(&format!(
+                "{base}/reports/coverage?from=2026-01-01&to=2026-06-30"
+            ))
+            .await
+            .unwrap();
+        let page = text(&client).await;
+        assert!(page.contains("预警 Early warnings") && page.contains("英德市市场监督管理局"));
+        let (_, _, width, height) = client
+            .find(Locator::Css("figure.chart svg"))
+            .await
+            .unwrap()
+            .rectangle()
+            .await
+            .unwrap();
+        assert!(
+            width > 400.0 && height > 200.0,
+            "the chart is drawn: {width}×{height}"
+        );
+        screenshot(&client, "report-coverage.png").await;
         logout(&client).await;
 
         // Another unit cannot open the complaint.

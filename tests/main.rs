@@ -19,6 +19,7 @@ mod demo;
 mod exports;
 mod graph;
 mod import;
+mod reports;
 mod rules;
 mod seams;
 mod serve;

@@ -24,9 +24,13 @@ fn completed_sweeps(url: &str) -> Option<i64> {
 }
 
 #[test]
-fn serve_runs_the_nightly_sweep_at_the_configured_beijing_time() {
+fn serve_runs_the_nightly_sweep_at_the_configured_beijing_time_and_mails_its_report() {
     let db = sqlite();
     import_data(&db.url, &fixture("sweep"));
+    // The report goes to a real SMTP receiver on loopback (when aiosmtpd is there).
+    let inbox = temp_dir();
+    let port = crate::support::smtp::free_port();
+    let sink = crate::support::smtp::SmtpSink::start(inbox.path(), port);
     // A few seconds from now, written as a Beijing wall-clock time.
     let at = jiandu_model::clock::wall().add_seconds(8);
     let at_text = at.as_datetime().format("%H:%M:%S").to_string();
@@ -40,7 +44,10 @@ fn serve_runs_the_nightly_sweep_at_the_configured_beijing_time() {
             "127.0.0.1:0",
             "--sweep-at",
             &at_text,
+            "--report-to",
+            "leader@qingyuan.example",
         ])
+        .env("JIANDU_SMTP_URL", format!("smtp://127.0.0.1:{port}"))
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -82,6 +89,27 @@ fn serve_runs_the_nightly_sweep_at_the_configured_beijing_time() {
             .ends_with(&format!("T{at_text}+08:00")),
         "the next run is tomorrow at the same time: {health}"
     );
+    if let Some(sink) = sink {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let report = loop {
+            let found = sink
+                .messages()
+                .into_iter()
+                .find(|m| m.contains("Message-ID: <report.sweep.1."));
+            if let Some(mail) = found {
+                break mail;
+            }
+            assert!(Instant::now() < deadline, "no report mail arrived");
+            std::thread::sleep(Duration::from_millis(200));
+        };
+        assert!(
+            report.starts_with("X-Rcpt-To: leader@qingyuan.example"),
+            "{report}"
+        );
+        assert!(report.contains("multipart/alternative"), "{report}");
+        let (_, body) = get(&addr, "/healthz");
+        assert!(body.contains("report mailed to 1"), "{body}");
+    }
     server.kill().unwrap();
     server.wait().unwrap();
     assert!(!crate::support::current_findings(&db.url).is_empty());

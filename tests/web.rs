@@ -10,31 +10,7 @@ use jiandu_model::{ComplaintState, Role, UserName, clock};
 use jiandu_store::{ComplaintFilter, FindingFilter, Store};
 
 use crate::support::http::{Server, exchange};
-use crate::support::{block_on, for_each_db, jiandu, run_expect, shared_demo, stdout};
-
-/// A copy of the demo's database (the tests change it). `VACUUM INTO` makes a consistent
-/// snapshot even while another test sweeps the shared demo.
-pub fn demo_copy() -> (tempfile::TempDir, String) {
-    let (demo, _) = shared_demo();
-    let dir = crate::support::temp_dir();
-    let copy = dir.path().join("jiandu.db");
-    block_on(async {
-        use sqlx::ConnectOptions;
-        let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
-            .filename(demo.join("jiandu.db"))
-            .read_only(true)
-            .connect()
-            .await
-            .unwrap();
-        sqlx::query("VACUUM INTO $1")
-            .bind(copy.display().to_string())
-            .execute(&mut conn)
-            .await
-            .unwrap();
-    });
-    let url = format!("sqlite://{}", copy.display());
-    (dir, url)
-}
+use crate::support::{block_on, demo_copy, for_each_db, jiandu, run_expect, stdout};
 
 /// A browser's cookies against one server.
 pub struct Client<'s> {
@@ -304,6 +280,28 @@ fn every_route_answers_each_role_as_its_scope_allows() {
         ),
         ("/gaps?by=field".into(), [303, 200, 200, 403, 403, 200]),
         ("/imports".into(), [303, 200, 200, 403, 403, 200]),
+        ("/reports".into(), [303, 200, 200, 200, 200, 200]),
+        (
+            "/reports/units?from=2026-01-01&to=2026-06-30".into(),
+            [303, 200, 200, 200, 200, 200],
+        ),
+        (
+            "/reports/complaints?from=2026-01-01&to=2026-06-30&format=csv".into(),
+            [303, 200, 200, 200, 403, 200],
+        ),
+        (
+            "/reports/coverage?from=2026-01-01&to=2026-06-30&format=json".into(),
+            [303, 200, 200, 403, 403, 200],
+        ),
+        (
+            "/reports/publicity?from=2026-06-01&to=2026-06-30".into(),
+            [303, 200, 200, 403, 403, 200],
+        ),
+        (
+            "/reports/sweep?from=2026-06-30&to=2026-01-01".into(),
+            [303, 400, 400, 403, 403, 400],
+        ),
+        ("/reports/nonsense".into(), [303, 404, 404, 404, 404, 404]),
         ("/api/v1/dashboard".into(), [401, 200, 200, 200, 200, 200]),
         (
             "/api/v1/findings?outcome=violation".into(),

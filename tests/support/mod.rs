@@ -82,6 +82,30 @@ pub fn shared_demo() -> &'static (PathBuf, String) {
     })
 }
 
+/// A copy of the demo's database (the tests change it). `VACUUM INTO` makes a consistent
+/// snapshot even while another test sweeps the shared demo.
+pub fn demo_copy() -> (tempfile::TempDir, String) {
+    let (demo, _) = shared_demo();
+    let dir = crate::support::temp_dir();
+    let copy = dir.path().join("jiandu.db");
+    block_on(async {
+        use sqlx::ConnectOptions;
+        let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(demo.join("jiandu.db"))
+            .read_only(true)
+            .connect()
+            .await
+            .unwrap();
+        sqlx::query("VACUUM INTO $1")
+            .bind(copy.display().to_string())
+            .execute(&mut conn)
+            .await
+            .unwrap();
+    });
+    let url = format!("sqlite://{}", copy.display());
+    (dir, url)
+}
+
 /// Imports reference data and records from `data_dir` (`units.jsonl`, …, `records.jsonl`,
 /// whichever exist) into the database at `url`.
 pub fn import_data(url: &str, data_dir: &Path) {
