@@ -80,6 +80,37 @@ pub struct ExportSummary {
     pub removed: Vec<String>,
 }
 
+/// The batch being filled: its lines, how many, its first and last record.
+#[derive(Default)]
+struct Batch {
+    bytes: Vec<u8>,
+    records: u64,
+    first: String,
+    last: String,
+}
+
+impl Batch {
+    fn push(&mut self, id: &str, row: &serde_json::Value) {
+        if self.records == 0 {
+            self.first = id.to_owned();
+        }
+        self.last = id.to_owned();
+        self.bytes.extend_from_slice(row.to_string().as_bytes());
+        self.bytes.push(b'\n');
+        self.records += 1;
+    }
+}
+
+/// Whether `name` is a batch file an export of this period writes, so that removing stale
+/// batches never touches anything else in the directory.
+fn is_batch_file(name: &str, from: Date, to: Date) -> bool {
+    SETS.iter().any(|(prefix, ..)| {
+        name.strip_prefix(&format!("{prefix}-{from}-{to}-"))
+            .and_then(|rest| rest.strip_suffix(".jsonl"))
+            .is_some_and(|n| n.len() == 4 && n.chars().all(|c| c.is_ascii_digit()))
+    })
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -128,32 +159,47 @@ pub async fn export_behaviour(
         let outbound = Mapping::load(&path)
             .map_err(|e| ReportError::Mapping(e.to_string()))?
             .outbound();
-        let mut lines: Vec<(String, String)> = Vec::new();
+        // Written a batch at a time: memory holds one batch, whatever the period's size.
+        let mut batch = Batch::default();
+        let mut failed: Option<ReportError> = None;
+        let mut n_batch = 0usize;
+        let mut flush =
+            |batch: &mut Batch, files: &mut Vec<ExportFile>| -> Result<(), ReportError> {
+                if batch.records == 0 {
+                    return Ok(());
+                }
+                n_batch += 1;
+                let file = format!("{prefix}-{from}-{to}-{n_batch:04}.jsonl");
+                write_file(&out.join(&file), &batch.bytes)?;
+                files.push(ExportFile {
+                    sha256: hex(&Sha256::digest(&batch.bytes)),
+                    file,
+                    behaviour: behaviour.to_owned(),
+                    records: batch.records,
+                    first_record: std::mem::take(&mut batch.first),
+                    last_record: std::mem::take(&mut batch.last),
+                });
+                *batch = Batch::default();
+                Ok(())
+            };
         ctx.visit_records(types, from, to, |r| {
+            if failed.is_some() {
+                return;
+            }
             let mut body = r.stored.record.body().clone();
             mask_record(&mut body);
-            let row = serde_json::Value::Object(outbound.write(&body));
-            lines.push((r.stored.record.id().as_str().to_owned(), row.to_string()));
+            let id = r.stored.record.id().as_str().to_owned();
+            batch.push(&id, &serde_json::Value::Object(outbound.write(&body)));
             noted.push((r.stored.record.id().clone(), r.content_hash));
+            if batch.records as usize >= batch_size {
+                failed = flush(&mut batch, &mut files).err();
+            }
         })
         .await?;
-        for (n, chunk) in lines.chunks(batch_size).enumerate() {
-            let file = format!("{prefix}-{from}-{to}-{:04}.jsonl", n + 1);
-            let mut bytes = Vec::new();
-            for (_, line) in chunk {
-                bytes.extend_from_slice(line.as_bytes());
-                bytes.push(b'\n');
-            }
-            write_file(&out.join(&file), &bytes)?;
-            files.push(ExportFile {
-                sha256: hex(&Sha256::digest(&bytes)),
-                file,
-                behaviour: behaviour.to_owned(),
-                records: chunk.len() as u64,
-                first_record: chunk.first().map(|(id, _)| id.clone()).unwrap_or_default(),
-                last_record: chunk.last().map(|(id, _)| id.clone()).unwrap_or_default(),
-            });
+        if let Some(failure) = failed {
+            return Err(failure);
         }
+        flush(&mut batch, &mut files)?;
     }
     let manifest_path = out.join(format!("manifest-{from}-{to}.json"));
     let previous: Option<Manifest> = std::fs::read(&manifest_path)
@@ -176,7 +222,7 @@ pub async fn export_behaviour(
     let mut removed = Vec::new();
     for old in previous.map(|m| m.files).unwrap_or_default() {
         if !files.iter().any(|f| f.file == old.file)
-            && !old.file.contains(['/', '\\'])
+            && is_batch_file(&old.file, from, to)
             && std::fs::remove_file(out.join(&old.file)).is_ok()
         {
             removed.push(old.file);
@@ -190,4 +236,34 @@ pub async fn export_behaviour(
         first_time,
         removed,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_this_period_s_batch_files_may_be_removed() {
+        let d = |s| Date::parse(s).unwrap();
+        let (from, to) = (d("2026-01-01"), d("2026-06-30"));
+        assert!(is_batch_file(
+            "penalty-2026-01-01-2026-06-30-0003.jsonl",
+            from,
+            to
+        ));
+        assert!(is_batch_file(
+            "compulsory-2026-01-01-2026-06-30-0001.jsonl",
+            from,
+            to
+        ));
+        for other in [
+            "penalty-2025-01-01-2026-06-30-0003.jsonl",
+            "penalty-2026-01-01-2026-06-30-3.jsonl",
+            "../penalty-2026-01-01-2026-06-30-0003.jsonl",
+            "manifest-2026-01-01-2026-06-30.json",
+            "notes.txt",
+        ] {
+            assert!(!is_batch_file(other, from, to), "{other}");
+        }
+    }
 }
