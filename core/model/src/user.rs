@@ -275,7 +275,7 @@ mod tests {
 
     #[test]
     fn a_unit_reads_only_the_scorecards_and_a_dispatcher_the_complaint_figures_too() {
-        let unit = Role::new("unit", Some("441802-scjg".into())).unwrap();
+        let unit = Role::new("unit", Some("441802-scjg")).unwrap();
         assert_eq!(unit.report_kinds(), ["units"]);
         assert_eq!(Role::Dispatcher.report_kinds(), ["complaints", "units"]);
         assert_eq!(Role::Legal.report_kinds().len(), 5);

@@ -96,9 +96,10 @@ impl Chart {
             r##"<text x="{left}" y="18" font-size="14" font-weight="bold" fill="#222">{}</text>"##,
             escape(&self.title)
         );
-        // Grid and y axis: five steps.
-        for step in 0..=4 {
-            let v = scale * f64::from(step) / 4.0;
+        // Grid and y axis in round steps.
+        let steps = steps_of(scale);
+        for step in 0..=steps {
+            let v = scale * f64::from(step) / f64::from(steps);
             let yy = y(v);
             let _ = write!(
                 svg,
@@ -240,8 +241,9 @@ impl Chart {
             r##"<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" width="100%" role="img" aria-label="{title}" font-family="{FONT_STACK}" font-size="11"><text x="{left}" y="18" font-size="14" font-weight="bold" fill="#222">{title}</text>"##,
             title = escape(&self.title)
         );
-        for step in 0..=4 {
-            let v = scale * f64::from(step) / 4.0;
+        let steps = steps_of(scale);
+        for step in 0..=steps {
+            let v = scale * f64::from(step) / f64::from(steps);
             let _ = write!(
                 svg,
                 r##"<line x1="{xx:.1}" y1="{top}" x2="{xx:.1}" y2="{:.1}" stroke="#ddd" stroke-width="1"/><text x="{xx:.1}" y="{:.1}" text-anchor="middle" fill="#555">{}</text>"##,
@@ -329,6 +331,13 @@ fn nice_ceiling(max: f64) -> f64 {
         .unwrap_or(10.0 * magnitude)
 }
 
+/// Grid steps for a scale of 1, 2 or 5 × 10ⁿ: quarters of 1 and 2, fifths of 5 (so a
+/// scale of 5 reads 1, 2, 3, 4, 5, never 1.25).
+fn steps_of(scale: f64) -> u32 {
+    let leading = scale / 10f64.powf(scale.log10().floor());
+    if (leading - 5.0).abs() < 1e-9 { 5 } else { 4 }
+}
+
 fn axis_label(v: f64) -> String {
     if (v - v.round()).abs() < 1e-9 {
         format!("{}", v.round() as i64)
@@ -410,5 +419,9 @@ mod tests {
         assert_eq!(nice_ceiling(13.0), 20.0);
         assert_eq!(nice_ceiling(420.0), 500.0);
         assert_eq!(nice_ceiling(100.0), 100.0);
+        assert_eq!(steps_of(5.0), 5);
+        assert_eq!(steps_of(500.0), 5);
+        assert_eq!(steps_of(20.0), 4);
+        assert_eq!(steps_of(1.0), 4);
     }
 }

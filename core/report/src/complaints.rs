@@ -87,6 +87,7 @@ pub(crate) async fn build(
         "按时签收率 / signed in time",
         "按时受理率 / decided in time",
         "按时办结率 / resolved in time",
+        "退回 / returns",
         "退回率 / returned",
         "转办 / transferred away",
         "催办 / urged",
@@ -98,6 +99,7 @@ pub(crate) async fn build(
             Cell::share(t.signed.0, t.signed.1),
             Cell::share(t.decided.0, t.decided.1),
             Cell::share(t.resolved.0, t.resolved.1),
+            Cell::count(t.returns),
             Cell::share(t.returns, t.assigned),
             Cell::count(t.transfers),
             Cell::count(t.urged),
@@ -130,7 +132,7 @@ pub(crate) async fn build(
         "各单位派单量与退回 Assigned and returned by unit",
         &table,
         0,
-        &[1, 6],
+        &[1, 5],
         20,
     );
     sections.push(
