@@ -821,3 +821,81 @@ fn a_unit_reads_only_its_own_scorecard_and_the_legal_office_every_report() {
     let (status, _) = legal.get("/reports/units?from=2026-13-01");
     assert_eq!(status, 400);
 }
+
+/// The data rows of the CSV section whose title starts with `title`.
+fn csv_section(csv: &[u8], title: &str) -> Vec<Vec<String>> {
+    let text = String::from_utf8(csv.to_vec()).unwrap();
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    let mut inside = false;
+    let mut heading = false;
+    for row in reader.records() {
+        let row: Vec<String> = row.unwrap().iter().map(str::to_owned).collect();
+        if let Some(t) = row[0].strip_prefix("# ") {
+            inside = t.starts_with(title);
+            heading = inside;
+            continue;
+        }
+        if heading {
+            heading = false;
+            continue;
+        }
+        if inside && !(row.len() == 1 && row[0].is_empty()) && row[0] != "预警 warning" {
+            rows.push(row);
+        }
+    }
+    rows
+}
+
+#[test]
+fn a_scorecard_counts_only_records_a_sweep_judged_and_a_unit_missing_from_the_list_by_its_id() {
+    let dir = temp_dir();
+    let url = format!("sqlite://{}", dir.path().join("j.db").display());
+    import_persons(&url, dir.path());
+    let scorecard = || {
+        csv_section(
+            &report(&url, dir.path(), "units", "2026-01-01", "2026-06-30", "csv"),
+            "单位评分表",
+        )
+    };
+    let unit = "441802-scjg（未列入单位名录 not in the unit list）";
+    // unit, department, inspections, penalties, measures, executions, judged, share clean …
+    let before = scorecard();
+    assert_eq!(before.len(), 1, "{before:?}");
+    assert_eq!(before[0][..8], [unit, "", "4", "4", "4", "0", "0", "—"]);
+    run_expect(jiandu(dir.path()).args(["--db", &url, "sweep"]), 0);
+    let after = scorecard();
+    assert_eq!(after[0][..7], [unit, "", "4", "4", "4", "0", "12"]);
+    // A record changed after the sweep is not judged until the next one.
+    let changed = dir.path().join("changed.jsonl");
+    let text = std::fs::read_to_string(fixture("reports/natural-persons.jsonl")).unwrap();
+    let first = text
+        .lines()
+        .next()
+        .unwrap()
+        .replace("货值金额1280元", "货值金额1380元");
+    std::fs::write(&changed, format!("{first}\n")).unwrap();
+    run_expect(
+        jiandu(dir.path())
+            .args(["--db", &url, "import", "records"])
+            .arg(&changed),
+        0,
+    );
+    assert_eq!(scorecard()[0][6], "11");
+    let coverage = csv_section(
+        &report(
+            &url,
+            dir.path(),
+            "coverage",
+            "2026-01-01",
+            "2026-06-30",
+            "csv",
+        ),
+        "各单位数据归集",
+    );
+    assert_eq!(coverage.len(), 1);
+    assert_eq!(coverage[0][..3], [unit, "12", "2026-03-14"]);
+}

@@ -122,6 +122,21 @@ pub struct UnitInfo {
     pub item_codes: Option<Vec<String>>,
 }
 
+impl UnitInfo {
+    /// A unit records name that the reference data does not list: shown by its id, so its
+    /// records are counted, never dropped.
+    pub fn unlisted(unit_id: &str) -> UnitInfo {
+        UnitInfo {
+            unit_id: unit_id.to_owned(),
+            name: format!("{unit_id}（未列入单位名录 not in the unit list）"),
+            department: String::new(),
+            department_code: String::new(),
+            is_dispatcher: false,
+            item_codes: Some(Vec::new()),
+        }
+    }
+}
+
 /// Everything a report reads besides the request.
 #[derive(Clone, Copy)]
 pub struct Context<'a> {
@@ -201,6 +216,16 @@ impl Context<'_> {
                 (info.unit_id.clone(), info)
             })
             .collect())
+    }
+
+    /// The store-wide revision up to which records have been judged: the last completed
+    /// sweep's (a record changed after it is not judged yet); `None` before any sweep.
+    pub async fn judged_through(&self) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .store
+            .last_completed_sweep()
+            .await?
+            .map(|s| s.to_revision))
     }
 
     /// Calls `visit` with every record of `types` dated in `from..=to`, a page at a time.

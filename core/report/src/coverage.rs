@@ -25,6 +25,7 @@ struct Flow {
     key_total: u64,
     items: BTreeMap<String, (u64, Option<Date>)>,
     failing_data: u64,
+    judged: u64,
 }
 
 /// An item of the catalogue: code, name, department, listed range.
@@ -104,6 +105,7 @@ pub(crate) async fn build(
         .filter(|f| f.rule_id.starts_with("DATA-") && f.status != FindingStatus::ResolvedByData)
         .map(|f| f.record_id)
         .collect();
+    let judged_through = ctx.judged_through().await?;
     let d = dictionary();
     let mut flows: BTreeMap<String, Flow> = BTreeMap::new();
     ctx.visit_records(&BEHAVIOUR, scan_from, request.to, |r| {
@@ -138,7 +140,10 @@ pub(crate) async fn build(
             entry.0 += 1;
             entry.1 = entry.1.max(Some(act));
         }
-        flow.failing_data += u64::from(failing.contains(record.id().as_str()));
+        if judged_through.is_some_and(|rev| r.stored.revision <= rev) {
+            flow.judged += 1;
+            flow.failing_data += u64::from(failing.contains(record.id().as_str()));
+        }
     })
     .await?;
     let last_dates: BTreeMap<String, Date> = ctx
@@ -189,7 +194,20 @@ pub(crate) async fn build(
         .into_iter()
         .filter(|m| *m != reference_key)
         .collect();
-    for unit in units.values().filter(|u| !u.is_dispatcher) {
+    // The listed units, and any unit records name that the list lacks.
+    let mut shown: BTreeMap<String, UnitInfo> = units
+        .values()
+        .filter(|u| !u.is_dispatcher)
+        .map(|u| (u.unit_id.clone(), u.clone()))
+        .collect();
+    for id in flows.keys().chain(last_dates.keys()) {
+        if !units.contains_key(id) {
+            shown
+                .entry(id.clone())
+                .or_insert_with(|| UnitInfo::unlisted(id));
+        }
+    }
+    for unit in shown.values() {
         if request.unit.as_deref().is_some_and(|u| u != unit.unit_id) {
             continue;
         }
@@ -208,7 +226,7 @@ pub(crate) async fn build(
             Cell::text(last.map_or("—".to_owned(), |d| d.to_string())),
             since.map_or(Cell::text("—"), |n| Cell::count(n.max(0) as u64)),
             Cell::share(flow.key_filled, flow.key_total),
-            Cell::share(flow.failing_data, flow.records),
+            Cell::share(flow.failing_data, flow.judged),
             Cell::count(claims.len() as u64),
             Cell::count(with_records),
             Cell::share(with_records, claims.len() as u64),
@@ -277,7 +295,7 @@ pub(crate) async fn build(
     );
     let mut section = Section::new("units", "各单位数据归集 Data arriving per unit", table)
         .note(&format!(
-            "数据覆盖率 = 本期至少有一条记录的监管事项 ÷ 单位认领的监管事项（单位参考数据的 item_codes，未列明时为本部门在目录中的事项）。关键字段见字段字典。预警：最近一条记录距期末超过 {silent_wd} 个工作日（配置 coverage_silent_wd），或 {reference_key} 的记录数比此前 {trailing} 个月的月均下降超过 {drop_percent}%（coverage_drop_percent、coverage_trailing_months）。 Coverage = items with a record in the period ÷ items the unit claims."
+            "数据覆盖率 = 本期至少有一条记录的监管事项 ÷ 单位认领的监管事项（单位参考数据的 item_codes，未列明时为本部门在目录中的事项）。关键字段见字段字典。DATA规则不通过：已评判记录中有成立的 DATA-* 问题的比例。预警：最近一条记录距期末超过 {silent_wd} 个工作日（配置 coverage_silent_wd），或 {reference_key} 的记录数比此前 {trailing} 个月的月均下降超过 {drop_percent}%（coverage_drop_percent、coverage_trailing_months）。 Coverage = items with a record in the period ÷ items the unit claims."
         ))
         .chart(chart);
     alerts.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.subject.cmp(&b.1.subject)));

@@ -9,7 +9,7 @@ use jiandu_store::FindingFilter;
 
 use crate::chart::{Chart, ChartKind};
 use crate::complaints::{Timeliness, timeliness};
-use crate::context::{BEHAVIOUR, Context, ReportError, Request, median};
+use crate::context::{BEHAVIOUR, Context, ReportError, Request, UnitInfo, median};
 use crate::document::{Cell, Section, Table};
 use crate::handling::handled;
 use crate::sweep::is_open;
@@ -18,6 +18,8 @@ use crate::sweep::is_open;
 struct Card {
     by_type: [u64; 4],
     records: u64,
+    /// Records a completed sweep has judged as they are now.
+    judged: u64,
     clean: u64,
     open: u64,
     long_open: u64,
@@ -50,15 +52,23 @@ pub(crate) async fn build(
         })
         .map(|f| f.record_id.as_str())
         .collect();
+    let judged_through = ctx.judged_through().await?;
     let mut cards: BTreeMap<String, Card> = units
         .values()
         .filter(|u| !u.is_dispatcher)
         .map(|u| (u.unit_id.clone(), Card::default()))
         .collect();
     ctx.visit_records(&BEHAVIOUR, request.from, request.to, |r| {
-        let Some(card) = r.unit_id.as_ref().and_then(|u| cards.get_mut(u)) else {
+        let Some(unit) = r.unit_id.as_ref() else {
             return;
         };
+        if units.get(unit).is_some_and(|u| u.is_dispatcher)
+            || request.unit.as_deref().is_some_and(|u| u != unit)
+        {
+            return;
+        }
+        // A unit the reference data does not list still has its records counted.
+        let card = cards.entry(unit.clone()).or_default();
         let idx = BEHAVIOUR
             .iter()
             .position(|t| *t == r.stored.record.record_type())
@@ -67,7 +77,10 @@ pub(crate) async fn build(
             *n += 1;
         }
         card.records += 1;
-        card.clean += u64::from(!violated.contains(r.stored.record.id().as_str()));
+        if judged_through.is_some_and(|rev| r.stored.revision <= rev) {
+            card.judged += 1;
+            card.clean += u64::from(!violated.contains(r.stored.record.id().as_str()));
+        }
     })
     .await?;
     let rectified: BTreeMap<i64, jiandu_model::Moment> =
@@ -99,7 +112,7 @@ pub(crate) async fn build(
         .collect();
 
     // Rank within the department: more records judged clean first, then fewer open findings.
-    let score = |c: &Card| (c.clean * 1000).checked_div(c.records).unwrap_or(0);
+    let score = |c: &Card| (c.clean * 1000).checked_div(c.judged).unwrap_or(0);
     let mut ranks: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     let mut departments: BTreeMap<&str, Vec<(&String, &Card)>> = BTreeMap::new();
     for (unit, card) in &cards {
@@ -126,6 +139,7 @@ pub(crate) async fn build(
         "处罚 / penalties",
         "强制措施 / measures",
         "强制执行 / executions",
+        "已评判 / judged",
         "无违法占比 / judged without violation",
         "未结问题 / open findings",
         "超期未整改 / open over limit",
@@ -146,7 +160,7 @@ pub(crate) async fn build(
             continue;
         }
         let info = units.get(unit);
-        let name = info.map_or(unit.clone(), |u| u.name.clone());
+        let name = info.map_or_else(|| UnitInfo::unlisted(unit).name, |u| u.name.clone());
         let t = complaints.get(unit).copied().unwrap_or_default();
         let (rank, peers) = ranks.get(unit).copied().unwrap_or((0, 0));
         let mut row = vec![
@@ -155,7 +169,8 @@ pub(crate) async fn build(
         ];
         row.extend(card.by_type.iter().map(|n| Cell::count(*n)));
         row.extend([
-            Cell::share(card.clean, card.records),
+            Cell::count(card.judged),
+            Cell::share(card.clean, card.judged),
             Cell::count(card.open),
             Cell::count(card.long_open),
             Cell::days(median(&mut card.correction_days)),
@@ -183,7 +198,7 @@ pub(crate) async fn build(
     Ok(vec![
         Section::new("scorecards", "单位评分表 Unit scorecards", table)
             .note(&format!(
-                "按执法日期统计本期记录。无违法占比：本期记录中没有成立的违法问题（未被驳回、数据未消除）的比例。超期未整改：发现超过 {long_open_days} 日仍未结的问题（配置 rectification_days）。整改中位天数：问题从发现到单位整改（标记为已整改）或记录纠正后被巡查消除的天数。排名在同一部门的单位之间，先比无违法占比，再比未结问题。 Ranked among the units of the same department."
+                "按执法日期统计本期记录。已评判：最近一次完成的巡查已按现状评判的记录（其后导入或变更的尚未评判）。无违法占比：已评判记录中没有成立的违法问题（未被驳回、数据未消除）的比例。超期未整改：发现超过 {long_open_days} 日仍未结的问题（配置 rectification_days）。整改中位天数：问题从发现到单位整改（标记为已整改）或记录纠正后被巡查消除的天数。排名在同一部门的单位之间，先比无违法占比，再比未结问题。 Ranked among the units of the same department."
             ))
             .chart(chart),
         Section::new("complaints", "投诉举报办理时效 Complaint timeliness", handling).note(
