@@ -5,6 +5,8 @@
 #   JIANDU_HOME   working directory holding jiandu.toml (default: the current directory)
 #   JIANDU_BIN    the jiandu binary (default: jiandu on PATH)
 #   JIANDU_LOG_FILE  where summaries go (default: $JIANDU_HOME/sweeps.log)
+#   JIANDU_REPORT_TO addresses (space-separated) the sweep report and coverage warnings are
+#                    queued for; `jiandu serve` (the outbox's sender) delivers them
 #
 # A sweep killed half-way (reboot, OOM) is resumed by the next run; nothing is duplicated.
 # Exit status: jiandu's (0 done, 1 failed, 2 bad configuration).
@@ -18,7 +20,11 @@ if ! flock -n 9; then
     echo "$(date -Iseconds) another sweep is still running; skipped" >>"$log"
     exit 0
 fi
-if summary="$("$bin" sweep --format json 2>>"$log")"; then
+report_to=()
+for address in ${JIANDU_REPORT_TO:-}; do
+    report_to+=(--report-to "$address")
+done
+if summary="$("$bin" sweep --format json "${report_to[@]}" 2>>"$log")"; then
     echo "$(date -Iseconds) $summary" >>"$log"
 else
     status=$?

@@ -116,7 +116,7 @@ fn serve_runs_the_nightly_sweep_at_the_configured_beijing_time_and_mails_its_rep
 }
 
 #[test]
-fn the_cron_script_runs_one_sweep_and_logs_its_summary() {
+fn the_cron_script_runs_one_sweep_logs_its_summary_and_queues_its_report() {
     let db = sqlite();
     import_data(&db.url, &fixture("sweep"));
     let home = temp_dir();
@@ -131,6 +131,10 @@ fn the_cron_script_runs_one_sweep_and_logs_its_summary() {
             .env("JIANDU_HOME", home.path())
             .env("JIANDU_BIN", env!("CARGO_BIN_EXE_jiandu"))
             .env("JIANDU_RULES_DIR", repo_root().join("rules"))
+            .env(
+                "JIANDU_REPORT_TO",
+                "legal@qingyuan.example head@qingyuan.example",
+            )
             .env_remove("JIANDU_DATABASE_URL"),
         0,
     );
@@ -145,6 +149,18 @@ fn the_cron_script_runs_one_sweep_and_logs_its_summary() {
     .unwrap();
     assert_eq!(summary["records_evaluated"], 5, "{log}");
     assert!(completed_sweeps(&db.url).is_some());
+    let queued: Vec<String> = block_on(async {
+        let store = Store::open(&db.url).await.unwrap();
+        let mails = store.list_mails(None).await.unwrap();
+        store.close().await;
+        mails
+            .into_iter()
+            .filter(|m| m.kind == "sweep_report")
+            .filter_map(|m| m.to_addr)
+            .collect()
+    });
+    assert_eq!(queued.len(), 2, "{queued:?}");
+    assert!(queued.contains(&"head@qingyuan.example".to_owned()));
 }
 
 #[test]
