@@ -427,6 +427,15 @@ fn a_complaint_and_a_finding_are_handled_in_a_real_browser() {
             "the chart is drawn: {width}×{height}"
         );
         screenshot(&client, "report-coverage.png").await;
+        // Back to the site from the report, and out.
+        client
+            .find(Locator::Css("nav.back a[href='/reports']"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        wait_text(&client, "main", "报表与页面").await;
         logout(&client).await;
 
         // Another unit cannot open the complaint.

@@ -69,9 +69,14 @@ pub async fn build(ctx: &Context<'_>, request: &Request) -> Result<Report, Repor
     })
 }
 
-/// The report as HTML (askama errors as [`ReportError::Render`]).
+/// The report as a self-contained HTML file (askama errors as [`ReportError::Render`]).
 pub fn to_html(report: &Report) -> Result<String, ReportError> {
-    render::to_html(report).map_err(|e| ReportError::Render(e.to_string()))
+    render::to_html(report, None).map_err(|e| ReportError::Render(e.to_string()))
+}
+
+/// The report as a page of the site, linking back to `back` (the link is hidden in print).
+pub fn to_html_page(report: &Report, back: &str) -> Result<String, ReportError> {
+    render::to_html(report, Some(back)).map_err(|e| ReportError::Render(e.to_string()))
 }
 
 /// The three file formats.

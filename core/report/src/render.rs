@@ -26,14 +26,17 @@ struct SectionView<'a> {
 #[template(path = "reports/report.html")]
 struct Page<'a> {
     report: &'a Report,
+    /// Where the page links back to when served by `jiandu serve`; a file has no link.
+    back: Option<&'a str>,
     style: &'static str,
     unit_name: Option<&'a str>,
     alerts: Vec<&'a Alert>,
     sections: Vec<SectionView<'a>>,
 }
 
-/// The report as HTML.
-pub fn to_html(report: &Report) -> Result<String, askama::Error> {
+/// The report as HTML: a file that stands alone, or (`back`) a page of the site that links
+/// back to it; the two differ only in that link, hidden in print.
+pub fn to_html(report: &Report, back: Option<&str>) -> Result<String, askama::Error> {
     let sections = report
         .sections
         .iter()
@@ -60,6 +63,7 @@ pub fn to_html(report: &Report) -> Result<String, askama::Error> {
         .collect();
     Page {
         report,
+        back,
         style: STYLE,
         unit_name: report.unit.as_deref(),
         alerts: report.alerts().collect(),

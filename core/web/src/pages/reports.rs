@@ -133,7 +133,11 @@ pub async fn report_page(
     Query(query): Query<ReportQuery>,
 ) -> PageResult {
     let (report, format) = report_for(&state, &viewer, &kind, &query).await?;
-    let bytes = jiandu_report::encode(&report, format).map_err(AppError::internal)?;
+    let bytes = match format {
+        Format::Html => jiandu_report::to_html_page(&report, "/reports").map(String::into_bytes),
+        other => jiandu_report::encode(&report, other),
+    }
+    .map_err(AppError::internal)?;
     let (content_type, disposition) = match format {
         Format::Html => ("text/html; charset=utf-8", None),
         Format::Csv => ("text/csv; charset=utf-8", Some("csv")),
