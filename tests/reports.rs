@@ -40,6 +40,11 @@ fn report(url: &str, dir: &Path, kind: &str, from: &str, to: &str, format: &str)
     std::fs::read(&out).unwrap()
 }
 
+/// A report of the demo data's last half-year (2026-01-01 — 2026-06-30).
+fn first_half(url: &str, dir: &Path, kind: &str, format: &str) -> Vec<u8> {
+    report(url, dir, kind, "2026-01-01", "2026-06-30", format)
+}
+
 /// `&amp;` and the like back to text.
 fn unescape(text: &str) -> String {
     text.replace("&lt;", "<")
@@ -206,14 +211,7 @@ fn the_coverage_report_of_the_demo_names_the_unit_that_stopped_sending_records()
         .working_days_between(Date::parse(&last).unwrap(), to)
         .unwrap();
     let dir = temp_dir();
-    let (_, warnings) = csv_cells(&report(
-        &url,
-        dir.path(),
-        "coverage",
-        "2026-01-01",
-        "2026-06-30",
-        "csv",
-    ));
+    let (_, warnings) = csv_cells(&first_half(&url, dir.path(), "coverage", "csv"));
     let expected = format!(
         "最近一条执法记录为 {last}，至 2026-06-30 已 {silent} 个工作日未报送（阈值 20 个工作日） / no record for {silent} working days since {last}"
     );
@@ -322,12 +320,91 @@ fn fixture_words() -> Vec<String> {
     words
 }
 
+/// Natural persons made for this test: every compound surname the masking knows and common
+/// single ones, each with an identity card (valid check character), a mobile number, an
+/// address and a bank account, all repeated inside the free text of a penalty and an
+/// inspection. Returns the records and every word that must never appear.
+fn generated_persons() -> (Vec<Value>, Vec<String>) {
+    const SURNAMES: [&str; 16] = [
+        "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文",
+        "令狐", "王", "陈", "黄", "梁",
+    ];
+    const GIVEN: [&str; 4] = ["晓明", "丽", "建国", "雪"];
+    const PLACES: [&str; 4] = [
+        "清城区东城街道",
+        "英德市望埠镇",
+        "连州市保安镇",
+        "佛冈县石角镇",
+    ];
+    let mut records = Vec::new();
+    let mut words = Vec::new();
+    for (i, surname) in SURNAMES.iter().enumerate() {
+        let name = format!("{surname}{}", GIVEN[i % GIVEN.len()]);
+        let body17 = format!(
+            "4418{:02}19{:02}{:02}{:02}{:03}",
+            i % 90 + 2,
+            50 + i,
+            i % 12 + 1,
+            i % 28 + 1,
+            100 + i
+        );
+        let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+        let sum: u32 = body17
+            .chars()
+            .zip(weights)
+            .map(|(c, w)| c.to_digit(10).unwrap() * w)
+            .sum();
+        let check = ["1", "0", "X", "9", "8", "7", "6", "5", "4", "3", "2"][(sum % 11) as usize];
+        let id = format!("{body17}{check}");
+        let phone = format!(
+            "1{}{:09}",
+            [3, 5, 7, 8, 9][i % 5],
+            123_456_789 - i * 7_654_321
+        );
+        let address = format!(
+            "{}幸福路{}号{}房",
+            PLACES[i % PLACES.len()],
+            10 + i,
+            101 + i
+        );
+        let bank = format!("62{:017}", 12_345_678_901_234_567u64 + i as u64 * 1_000_003);
+        let party = serde_json::json!({"name": name, "nature": "natural_person", "id_type": "resident_id",
+            "id": id, "address": address});
+        let agency = serde_json::json!({"name": "清城区市场监督管理局", "unit_id": "441802-scjg"});
+        records.push(serde_json::json!({
+            "record_id": format!("GEN-PEN-{i}"), "record_type": "penalty", "agency": agency, "party": party,
+            "procedure": "ordinary", "decision_date": format!("2026-04-{:02}", i % 28 + 1),
+            "penalty_types": ["fine"], "fine_amount": 3000, "decision_doc_no": format!("清城市监罚〔2026〕{}号", 100 + i),
+            "violation_facts": format!("当事人{name}，公民身份号码{id}，手机{phone}，住{address}，以其个人账户{bank}收取违法所得。"),
+            "penalty_result": format!("对{name}罚款3000元。"),
+        }));
+        records.push(serde_json::json!({
+            "record_id": format!("GEN-INS-{i}"), "record_type": "inspection", "agency": agency, "party": party,
+            "check_date": format!("2026-03-{:02}", i % 28 + 1),
+            "check_result": format!("{name}（{phone}）在{address}经营，未发现问题。"),
+        }));
+        words.extend([name, id, phone, address, bank]);
+    }
+    (records, words)
+}
+
 #[test]
 fn natural_persons_made_hard_to_mask_appear_in_no_report_export_or_listing() {
-    let words = fixture_words();
+    let (generated, generated_words) = generated_persons();
+    let mut words = fixture_words();
+    words.extend(generated_words);
     for_each_db(|db: &TestDb| {
         let dir = temp_dir();
         import_persons(&db.url, dir.path());
+        let file = dir.path().join("generated.jsonl");
+        let lines: Vec<String> = generated.iter().map(Value::to_string).collect();
+        std::fs::write(&file, lines.join("\n")).unwrap();
+        run_expect(
+            jiandu(dir.path())
+                .args(["--db", &db.url, "import", "records"])
+                .arg(&file),
+            0,
+        );
         run_expect(jiandu(dir.path()).args(["--db", &db.url, "sweep"]), 0);
         let mut outputs: Vec<(String, String)> = Vec::new();
         for (kind, from, to) in KINDS {
@@ -390,11 +467,13 @@ fn natural_persons_made_hard_to_mask_appear_in_no_report_export_or_listing() {
         }
         let penalties =
             std::fs::read_to_string(out.join("penalty-2026-01-01-2026-06-30-0001.jsonl")).unwrap();
-        assert_eq!(penalties.lines().count(), 4);
-        assert!(
-            penalties.contains(r#""行政相对人":"欧阳某""#),
-            "{penalties}"
-        );
+        assert_eq!(penalties.lines().count(), 4 + 16);
+        for masked in ["欧阳某", "诸葛某", "令狐某", "王某"] {
+            assert!(
+                penalties.contains(&format!(r#""行政相对人":"{masked}""#)),
+                "{masked}: {penalties}"
+            );
+        }
     });
 }
 
@@ -586,14 +665,7 @@ fn behaviour_export_twice_writes_the_same_bytes_and_reads_back_through_the_impor
     });
 
     // The coverage report counts what went out, per unit.
-    let csv = report(
-        &url,
-        dir.path(),
-        "coverage",
-        "2026-01-01",
-        "2026-06-30",
-        "csv",
-    );
+    let csv = first_half(&url, dir.path(), "coverage", "csv");
     let text = String::from_utf8(csv).unwrap();
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -855,12 +927,7 @@ fn a_scorecard_counts_only_records_a_sweep_judged_and_a_unit_missing_from_the_li
     let dir = temp_dir();
     let url = format!("sqlite://{}", dir.path().join("j.db").display());
     import_persons(&url, dir.path());
-    let scorecard = || {
-        csv_section(
-            &report(&url, dir.path(), "units", "2026-01-01", "2026-06-30", "csv"),
-            "单位评分表",
-        )
-    };
+    let scorecard = || csv_section(&first_half(&url, dir.path(), "units", "csv"), "单位评分表");
     let unit = "441802-scjg（未列入单位名录 not in the unit list）";
     // unit, department, inspections, penalties, measures, executions, judged, share clean …
     let before = scorecard();
@@ -886,14 +953,7 @@ fn a_scorecard_counts_only_records_a_sweep_judged_and_a_unit_missing_from_the_li
     );
     assert_eq!(scorecard()[0][6], "11");
     let coverage = csv_section(
-        &report(
-            &url,
-            dir.path(),
-            "coverage",
-            "2026-01-01",
-            "2026-06-30",
-            "csv",
-        ),
+        &first_half(&url, dir.path(), "coverage", "csv"),
         "各单位数据归集",
     );
     assert_eq!(coverage.len(), 1);
