@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::chart::{Chart, ChartKind};
-use crate::context::{Context, ReportError, Request, month_of, months};
+use crate::context::{Context, ReportError, Request, Units, month_of, months};
 use crate::document::{Cell, Section, Table};
 use crate::handling::{Handled, handled};
 
@@ -75,8 +75,8 @@ pub(crate) fn timeliness(
 pub(crate) async fn build(
     ctx: &Context<'_>,
     request: &Request,
+    units: &Units,
 ) -> Result<Vec<Section>, ReportError> {
-    let units = ctx.units().await?;
     let name = |id: &str| units.get(id).map_or(id.to_owned(), |u| u.name.clone());
     let items = handled(ctx, request.to).await?;
     let wanted = |unit: &str| request.unit.as_deref().is_none_or(|u| u == unit);

@@ -92,6 +92,12 @@ pub enum ReportError {
     Mapping(String),
     #[error("cannot render the report: {0}")]
     Render(String),
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("cannot write {path}: {source}")]
     Write {
         path: String,
@@ -109,6 +115,9 @@ impl ReportError {
         )
     }
 }
+
+/// Every unit of the reference data, by id: read once per report.
+pub type Units = BTreeMap<String, UnitInfo>;
 
 /// A unit as reports name it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -189,7 +198,7 @@ impl Context<'_> {
     }
 
     /// Every unit of the reference data, by id.
-    pub async fn units(&self) -> Result<BTreeMap<String, UnitInfo>, StoreError> {
+    pub async fn units(&self) -> Result<Units, StoreError> {
         let rows = self.store.list_reference(ReferenceKind::Unit).await?;
         Ok(rows
             .iter()

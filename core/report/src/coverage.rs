@@ -12,7 +12,7 @@ use jiandu_store::FindingFilter;
 
 use crate::chart::{Chart, ChartKind};
 use crate::context::{
-    BEHAVIOUR, Context, ReportError, Request, UnitInfo, median, month_of, months,
+    BEHAVIOUR, Context, ReportError, Request, UnitInfo, Units, median, month_of, months,
 };
 use crate::document::{Alert, Cell, Section, Table};
 
@@ -70,12 +70,12 @@ fn months_back(date: Date, n: u32) -> Date {
 pub(crate) async fn build(
     ctx: &Context<'_>,
     request: &Request,
+    units: &Units,
 ) -> Result<Vec<Section>, ReportError> {
     let silent_wd = ctx.setting("coverage_silent_wd", 20);
     let drop_percent = ctx.setting("coverage_drop_percent", 50).clamp(0, 100) as u64;
     let trailing = ctx.setting("coverage_trailing_months", 3).clamp(1, 24) as u32;
     let min_monthly = ctx.setting("coverage_drop_min_monthly", 3).max(0) as u64;
-    let units = ctx.units().await?;
     let items: Vec<Item> = ctx
         .store
         .list_reference(ReferenceKind::Item)

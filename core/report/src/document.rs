@@ -79,10 +79,10 @@ impl Cell {
         match self {
             Cell::Text { .. } => 0.0,
             Cell::Count { value } => *value as f64,
-            Cell::Share { .. } => {
-                let shown = self.shown();
-                shown.trim_end_matches('%').parse().unwrap_or(0.0)
-            }
+            Cell::Share {
+                numerator,
+                denominator,
+            } => percent_tenths(*numerator, *denominator).map_or(0.0, |t| t as f64 / 10.0),
             Cell::Days { value } => value.unwrap_or(0.0),
         }
     }

@@ -14,6 +14,9 @@ use sha2::{Digest, Sha256};
 
 use crate::context::{Context, ReportError};
 
+/// The mapping the three behaviour mappings extend (`extends`).
+const COMMON_MAPPING: &str = "internet-plus-common.toml";
+
 /// One national behaviour set: its file prefix, its Chinese name, the mapping that reads it and
 /// the record types it holds.
 const SETS: [(&str, &str, &str, &[RecordType]); 3] = [
@@ -126,7 +129,8 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
     std::fs::rename(&partial, path).map_err(io)
 }
 
-/// Exports the behaviour records dated `from..=to` into `out`, `batch_size` records a file.
+/// Exports the behaviour records dated `from..=to` into `out`, `batch_size` records a file;
+/// `on_file` hears of each file as it is written (a long export shows its progress).
 pub async fn export_behaviour(
     ctx: &Context<'_>,
     from: Date,
@@ -134,6 +138,7 @@ pub async fn export_behaviour(
     out: &Path,
     mappings_dir: &Path,
     batch_size: usize,
+    on_file: &mut dyn FnMut(&ExportFile),
 ) -> Result<ExportSummary, ReportError> {
     if to < from {
         return Err(ReportError::Period { from, to });
@@ -146,16 +151,20 @@ pub async fn export_behaviour(
     let mut files = Vec::new();
     let mut mappings = Vec::new();
     let mut noted: Vec<(RecordId, String)> = Vec::new();
-    for (prefix, behaviour, mapping_file, types) in SETS {
-        let path = mappings_dir.join(mapping_file);
-        let text = std::fs::read(&path).map_err(|source| ReportError::Write {
+    // Every file the columns come from, the one the three extend included.
+    for file in std::iter::once(COMMON_MAPPING).chain(SETS.iter().map(|set| set.2)) {
+        let path = mappings_dir.join(file);
+        let text = std::fs::read(&path).map_err(|source| ReportError::Read {
             path: path.display().to_string(),
             source,
         })?;
         mappings.push(MappingUsed {
-            file: mapping_file.to_owned(),
+            file: file.to_owned(),
             sha256: hex(&Sha256::digest(&text)),
         });
+    }
+    for (prefix, behaviour, mapping_file, types) in SETS {
+        let path = mappings_dir.join(mapping_file);
         let outbound = Mapping::load(&path)
             .map_err(|e| ReportError::Mapping(e.to_string()))?
             .outbound();
@@ -171,14 +180,16 @@ pub async fn export_behaviour(
                 n_batch += 1;
                 let file = format!("{prefix}-{from}-{to}-{n_batch:04}.jsonl");
                 write_file(&out.join(&file), &batch.bytes)?;
-                files.push(ExportFile {
+                let written = ExportFile {
                     sha256: hex(&Sha256::digest(&batch.bytes)),
                     file,
                     behaviour: behaviour.to_owned(),
                     records: batch.records,
                     first_record: std::mem::take(&mut batch.first),
                     last_record: std::mem::take(&mut batch.last),
-                });
+                };
+                on_file(&written);
+                files.push(written);
                 *batch = Batch::default();
                 Ok(())
             };

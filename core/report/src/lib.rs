@@ -51,10 +51,10 @@ pub async fn build(ctx: &Context<'_>, request: &Request) -> Result<Report, Repor
         None => None,
     };
     let sections = match request.kind {
-        ReportKind::Sweep => sweep::build(ctx, request).await?,
-        ReportKind::Units => units::build(ctx, request).await?,
-        ReportKind::Complaints => complaints::build(ctx, request).await?,
-        ReportKind::Coverage => coverage::build(ctx, request).await?,
+        ReportKind::Sweep => sweep::build(ctx, request, &units).await?,
+        ReportKind::Units => units::build(ctx, request, &units).await?,
+        ReportKind::Complaints => complaints::build(ctx, request, &units).await?,
+        ReportKind::Coverage => coverage::build(ctx, request, &units).await?,
         ReportKind::Publicity => publicity::build(ctx, request).await?,
     };
     Ok(Report {

@@ -8,7 +8,7 @@ use jiandu_model::{FindingStatus, Outcome};
 use jiandu_store::{FindingFilter, FindingRow};
 
 use crate::chart::{Chart, ChartKind};
-use crate::context::{Context, ReportError, Request, month_of, months};
+use crate::context::{Context, ReportError, Request, Units, month_of, months};
 use crate::document::{Cell, Section, Table};
 
 /// A finding nobody has closed: still produced, not dismissed, not rectified.
@@ -61,8 +61,8 @@ fn headings<'a>(first: &[&'a str]) -> Vec<&'a str> {
 pub(crate) async fn build(
     ctx: &Context<'_>,
     request: &Request,
+    units: &Units,
 ) -> Result<Vec<Section>, ReportError> {
-    let units = ctx.units().await?;
     let unit_name = |id: &Option<String>| {
         id.as_ref()
             .map(|id| units.get(id).map_or(id.clone(), |u| u.name.clone()))

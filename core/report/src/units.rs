@@ -9,7 +9,7 @@ use jiandu_store::FindingFilter;
 
 use crate::chart::{Chart, ChartKind};
 use crate::complaints::{Timeliness, timeliness};
-use crate::context::{BEHAVIOUR, Context, ReportError, Request, UnitInfo, median};
+use crate::context::{BEHAVIOUR, Context, ReportError, Request, UnitInfo, Units, median};
 use crate::document::{Cell, Section, Table};
 use crate::handling::handled;
 use crate::sweep::is_open;
@@ -29,8 +29,8 @@ struct Card {
 pub(crate) async fn build(
     ctx: &Context<'_>,
     request: &Request,
+    units: &Units,
 ) -> Result<Vec<Section>, ReportError> {
-    let units = ctx.units().await?;
     let long_open_days = ctx.setting("rectification_days", 30);
     let findings = ctx
         .store

@@ -6,7 +6,7 @@ use jiandu_model::{Date, Moment, RecordId, RecordType};
 use sqlx::Row;
 
 use crate::complaints::{EventRow, event_from_row};
-use crate::records::stored_record_from_row;
+use crate::records::{stored_record_from_row, values_placeholders};
 use crate::sweeps::{SELECT_SWEEP, SweepInfo, sweep_from_row};
 use crate::{Store, StoreError, StoredRecord, query_error};
 
@@ -179,29 +179,39 @@ impl Store {
             .begin()
             .await
             .map_err(query_error("starting an export"))?;
-        let mut first = 0;
-        for (id, hash) in records {
-            let known = sqlx::query("SELECT 1 FROM behaviour_exports WHERE record_id = $1")
-                .bind(id.as_str())
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(query_error("noting an export"))?
-                .is_some();
-            let statement = if known {
-                "UPDATE behaviour_exports SET content_hash = $2, last_exported_at = $3 WHERE record_id = $1"
-            } else {
+        const COUNT: &str = "SELECT COUNT(*) FROM behaviour_exports";
+        let before: i64 = sqlx::query(COUNT)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(query_error("noting an export"))?
+            .get(0);
+        // 500 rows a statement; a record exported before keeps its first date.
+        for chunk in records.chunks(500) {
+            let sql = format!(
                 "INSERT INTO behaviour_exports (record_id, content_hash, first_exported_at, last_exported_at) \
-                 VALUES ($1, $2, $3, $3)"
-            };
-            sqlx::query(statement)
-                .bind(id.as_str())
-                .bind(hash.as_str())
-                .bind(at.as_str())
+                 VALUES {} ON CONFLICT (record_id) DO UPDATE SET content_hash = excluded.content_hash, \
+                 last_exported_at = excluded.last_exported_at",
+                values_placeholders(chunk.len(), 4)
+            );
+            let mut query = sqlx::query(&sql);
+            for (id, hash) in chunk {
+                query = query
+                    .bind(id.as_str())
+                    .bind(hash.as_str())
+                    .bind(at.as_str())
+                    .bind(at.as_str());
+            }
+            query
                 .execute(&mut *tx)
                 .await
                 .map_err(query_error("noting an export"))?;
-            first += u64::from(!known);
         }
+        let after: i64 = sqlx::query(COUNT)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(query_error("noting an export"))?
+            .get(0);
+        let first = (after - before).max(0) as u64;
         tx.commit()
             .await
             .map_err(query_error("finishing an export"))?;

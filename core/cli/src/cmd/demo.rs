@@ -108,12 +108,12 @@ pub async fn run(settings: Settings, profile: &str, args: Args) -> Result<()> {
         worker: "demo".into(),
         ..jiandu_sweep::SweepOptions::default()
     };
-    let report = super::sweep::sweep_with_bar(&settings, profile, &store, &options).await?;
+    let (report, set) = super::sweep::sweep_with_bar(&settings, profile, &store, &options).await?;
     println!();
     super::sweep::print_text(&report);
     print_findings(&store, &data).await?;
     println!();
-    demo_reports(&settings, profile, &store, &dir, &data).await?;
+    demo_reports(&super::report::Loaded::from_rules(set), &store, &dir, &data).await?;
     println!();
     demo_users(&store).await?;
     println!();
@@ -137,8 +137,7 @@ pub async fn run(settings: Settings, profile: &str, args: Args) -> Result<()> {
 /// The reports of the demo data, each over the period its data covers: the records end on
 /// the demo's last act date, the sweep ran today.
 async fn demo_reports(
-    settings: &Settings,
-    profile: &str,
+    loaded: &super::report::Loaded,
     store: &Store,
     dir: &Path,
     data: &jiandu_demo::DemoData,
@@ -167,6 +166,7 @@ async fn demo_reports(
             to,
             unit: None,
         };
+        let report = loaded.build(store, &request).await?;
         for format in [Format::Html, Format::Csv] {
             let ext = if format == Format::Html {
                 "html"
@@ -174,7 +174,7 @@ async fn demo_reports(
                 "csv"
             };
             let out = dir.join("reports").join(format!("{kind}.{ext}"));
-            super::report::write_report(settings, profile, store, &request, format, &out).await?;
+            super::report::write(&report, format, &out)?;
             if format == Format::Html {
                 println!("  {:<11} {from} — {to}  {}", kind.as_str(), out.display());
             }

@@ -6,7 +6,11 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
 use jiandu_model::{Date, clock};
-use jiandu_report::{Format, ReportKind, Request};
+use std::sync::Arc;
+
+use jiandu_calendar::Calendar;
+use jiandu_report::{Format, Report, ReportKind, Request};
+use jiandu_rules::{Profile, RuleSet};
 use jiandu_store::Store;
 
 use crate::BadInput;
@@ -89,39 +93,73 @@ fn format_of(flag: Option<&str>, out: &Path) -> Result<Format> {
     name.parse::<Format>().map_err(|e| BadInput(e).into())
 }
 
-/// Builds a report and writes it to `out`.
-pub async fn write_report(
-    settings: &Settings,
-    profile_name: &str,
-    store: &Store,
-    request: &Request,
-    format: Format,
-    out: &Path,
-) -> Result<()> {
-    let calendar = settings.calendar()?;
-    let profile = settings.profile(profile_name)?;
-    // Titles only: a report still runs where the rules do not load.
-    let rules = settings.rule_set(None, profile_name).ok();
-    let ctx = jiandu_report::Context {
-        store,
-        calendar: &calendar,
-        profile: &profile,
-        rules: rules.as_ref(),
-        now: clock::now(),
-    };
-    let report = jiandu_report::build(&ctx, request).await.map_err(|e| {
-        if e.is_user_error() {
-            anyhow::Error::from(BadInput(e.to_string()))
-        } else {
-            anyhow::Error::from(e)
+/// What reports read besides the store, loaded once per command: the calendar, the profile
+/// and (for the rules' titles) the rule set.
+pub struct Loaded {
+    calendar: Calendar,
+    profile: Profile,
+    rules: Option<Arc<RuleSet>>,
+}
+
+impl Loaded {
+    /// From the settings. A report still runs where the rules do not load (it names rules by
+    /// id alone then), and says so.
+    pub fn load(settings: &Settings, profile_name: &str) -> Result<Loaded> {
+        let rules = match settings.rule_set(None, profile_name) {
+            Ok(set) => Some(Arc::new(set)),
+            Err(err) => {
+                eprintln!("notice: the rules did not load ({err:#}); rules are named by id only");
+                None
+            }
+        };
+        Ok(Loaded {
+            calendar: settings.calendar()?,
+            profile: settings.profile(profile_name)?,
+            rules,
+        })
+    }
+
+    /// From a rule set already loaded (by a sweep): its calendar and profile.
+    pub fn from_rules(set: Arc<RuleSet>) -> Loaded {
+        Loaded {
+            calendar: set.calendar.clone(),
+            profile: set.profile.clone(),
+            rules: Some(set),
         }
-    })?;
-    let bytes = jiandu_report::encode(&report, format)?;
+    }
+
+    pub fn context<'a>(&'a self, store: &'a Store) -> jiandu_report::Context<'a> {
+        jiandu_report::Context {
+            store,
+            calendar: &self.calendar,
+            profile: &self.profile,
+            rules: self.rules.as_deref(),
+            now: clock::now(),
+        }
+    }
+
+    /// Builds a report; a request the store cannot answer (a period backwards, an unknown
+    /// unit) is bad input.
+    pub async fn build(&self, store: &Store, request: &Request) -> Result<Report> {
+        jiandu_report::build(&self.context(store), request)
+            .await
+            .map_err(|e| {
+                if e.is_user_error() {
+                    anyhow::Error::from(BadInput(e.to_string()))
+                } else {
+                    anyhow::Error::from(e)
+                }
+            })
+    }
+}
+
+/// Writes a built report to `out` in `format`, creating the directory.
+pub fn write(report: &Report, format: Format, out: &Path) -> Result<()> {
+    let bytes = jiandu_report::encode(report, format)?;
     if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
-    std::fs::write(out, bytes).with_context(|| format!("cannot write {}", out.display()))?;
-    Ok(())
+    std::fs::write(out, bytes).with_context(|| format!("cannot write {}", out.display()))
 }
 
 pub async fn run(settings: &Settings, profile: &str, args: Args) -> Result<()> {
@@ -136,9 +174,10 @@ pub async fn run(settings: &Settings, profile: &str, args: Args) -> Result<()> {
         to,
         unit,
     };
-    let result = write_report(settings, profile, &store, &request, format, &args.out).await;
+    let loaded = Loaded::load(settings, profile)?;
+    let result = loaded.build(&store, &request).await;
     store.close().await;
-    result?;
+    write(&result?, format, &args.out)?;
     println!("{}", args.out.display());
     Ok(())
 }
@@ -165,18 +204,8 @@ pub async fn export(settings: &Settings, profile: &str, command: ExportCommand) 
         rules: None,
         now: clock::now(),
     };
-    let result = jiandu_report::export::export_behaviour(
-        &ctx,
-        from,
-        to,
-        &args.out,
-        &mappings,
-        args.batch_size,
-    )
-    .await;
-    store.close().await;
-    let summary = result?;
-    for file in &summary.files {
+    // Each batch is named as it is written: a long export shows its progress.
+    let mut written = |file: &jiandu_report::export::ExportFile| {
         println!(
             "{}  {} records ({})  sha256 {}",
             args.out.join(&file.file).display(),
@@ -184,7 +213,19 @@ pub async fn export(settings: &Settings, profile: &str, command: ExportCommand) 
             file.behaviour,
             file.sha256
         );
-    }
+    };
+    let result = jiandu_report::export::export_behaviour(
+        &ctx,
+        from,
+        to,
+        &args.out,
+        &mappings,
+        args.batch_size,
+        &mut written,
+    )
+    .await;
+    store.close().await;
+    let summary = result?;
     for removed in &summary.removed {
         println!("removed {removed} (no longer part of this period's export)");
     }

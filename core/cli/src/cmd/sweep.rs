@@ -94,20 +94,15 @@ pub async fn run(settings: &Settings, profile: &str, args: Args) -> Result<()> {
         args.parallel,
         format!("sweep@{}", host_tag()),
     );
-    let report = sweep_with_bar(settings, profile, &store, &options).await?;
+    let (report, set) = sweep_with_bar(settings, profile, &store, &options).await?;
     match args.format {
         Format::Json => println!("{}", summary_json(&report)),
         Format::Text => print_text(&report),
     }
     if !args.report_to.is_empty() {
-        let set = settings.rule_set(None, profile)?;
-        let ctx = jiandu_report::Context {
-            store: &store,
-            calendar: &set.calendar,
-            profile: &set.profile,
-            rules: Some(&set),
-            now: jiandu_model::clock::now(),
-        };
+        // The rules the sweep ran with give the report its titles, calendar and profile.
+        let loaded = super::report::Loaded::from_rules(set);
+        let ctx = loaded.context(&store);
         let queued =
             jiandu_report::digest::queue(&ctx, report.sweep_id, ctx.now.date(), &args.report_to)
                 .await?;
@@ -119,24 +114,25 @@ pub async fn run(settings: &Settings, profile: &str, args: Args) -> Result<()> {
     Ok(())
 }
 
-/// Loads the rules (reporting broken ones) and runs a sweep with a progress bar.
+/// Loads the rules (reporting broken ones) and runs a sweep with a progress bar; returns the
+/// rules with the report, for whatever follows the sweep.
 pub async fn sweep_with_bar(
     settings: &Settings,
     profile: &str,
     store: &jiandu_store::Store,
     options: &SweepOptions,
-) -> Result<SweepReport> {
+) -> Result<(SweepReport, Arc<jiandu_rules::RuleSet>)> {
     let set = Arc::new(settings.rule_set(None, profile)?);
     super::check::report_broken(&set);
     let bar = super::records_bar("sweeping");
-    let report = jiandu_sweep::sweep(store, set, options, &|done, total| {
+    let report = jiandu_sweep::sweep(store, set.clone(), options, &|done, total| {
         bar.set_length(total);
         bar.set_position(done);
     })
     .await
     .context("the sweep did not finish");
     bar.finish_and_clear();
-    report
+    Ok((report?, set))
 }
 
 /// The summary object of `jiandu sweep --format json`.
