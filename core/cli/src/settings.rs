@@ -202,10 +202,9 @@ impl Settings {
             .map_err(|e| BadInput(e.to_string()).into())
     }
 
-    /// Complaint handling over `store`: the routing table and script of the rules directory,
-    /// the calendar, and the profile's periods and handling settings.
-    pub fn complaints(&self, store: Store, profile: &str) -> Result<jiandu_complaints::Complaints> {
-        let profile = self.profile(profile)?;
+    /// The complaint router of the rules directory: its routing table, lexicon and script,
+    /// the city's place names, and the profile's routing settings.
+    pub fn router(&self, profile: &Profile) -> Result<jiandu_complaints::Router> {
         let routing = self
             .data_file("routing/table.toml")
             .and_then(|p| p.parent().map(Path::to_path_buf))
@@ -214,14 +213,30 @@ impl Settings {
                     "no routing table: expected routing/table.toml in the rules directory".into(),
                 )
             })?;
-        let calendar = self.calendar()?;
-        let router = jiandu_complaints::Router::load(
+        let places = self
+            .data_file("reference/qingyuan-places.tsv")
+            .ok_or_else(|| {
+                BadInput(
+                    "no place names: expected reference/qingyuan-places.tsv in the rules directory"
+                        .into(),
+                )
+            })?;
+        jiandu_complaints::Router::load(
             &routing,
+            &places,
             profile.clone(),
-            calendar.clone(),
+            self.calendar()?,
             self.regions()?,
         )
-        .map_err(|e| BadInput(e.to_string()))?;
+        .map_err(|e| BadInput(e.to_string()).into())
+    }
+
+    /// Complaint handling over `store`: the router, the calendar, and the profile's periods
+    /// and handling settings.
+    pub fn complaints(&self, store: Store, profile: &str) -> Result<jiandu_complaints::Complaints> {
+        let profile = self.profile(profile)?;
+        let calendar = self.calendar()?;
+        let router = self.router(&profile)?;
         let handling = jiandu_complaints::Handling {
             auto_assign: profile.bool("complaint_auto_assign").unwrap_or(true),
             supervise_after_wd: profile

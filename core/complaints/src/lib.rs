@@ -14,6 +14,7 @@
 
 pub mod deadlines;
 pub mod envelope;
+mod learning;
 mod mirror;
 mod notices;
 pub mod routing;
@@ -21,7 +22,11 @@ mod service;
 
 pub use deadlines::{DueKind, Milestone, Periods, milestones_by_assignment};
 pub use envelope::{EnvelopeError, Intake};
-pub use routing::{Directory, Route, Router, RoutingLoadError, RoutingTable, UnitInfo};
+pub use learning::Trained;
+pub use routing::{
+    Directory, LearnedModel, Route, Router, RoutingLoadError, RoutingSettings, RoutingTable,
+    UnitInfo,
+};
 pub use service::{
     ComplaintError, Complaints, FACTS, Handling, Ingested, Timeline, Watch, feedback_entry,
     state_label, steps_of_events,

@@ -8,7 +8,7 @@ use jiandu_model::{
 };
 use jiandu_store::{
     ComplaintChange, ComplaintFilter, ComplaintRow, EventRow, MailRow, NewComplaint, NewEvent,
-    Store, StoreError,
+    RouteLabel, Store, StoreError,
 };
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -17,7 +17,7 @@ use crate::deadlines::{Milestone, Periods, Step, milestones, next_due};
 use crate::envelope::{self, Intake};
 use crate::mirror::{LogEntry, Places, details, mirror};
 use crate::notices::{Notice, intake_of};
-use crate::routing::{Directory, Route, Router, UnitInfo};
+use crate::routing::{Directory, LearnedModel, Route, Router, UnitInfo};
 
 /// Facts about the handling that only the unit knows and states with an action (e.g. when
 /// resolving: no violation clue was found, mediation was not terminated). They go into the
@@ -177,8 +177,32 @@ impl Complaints {
         Ok(local)
     }
 
+    /// Puts the newest trained routing model in use, if it is not already (another process
+    /// may have trained one). A stored model that cannot be read is reported and not used.
+    pub async fn refresh_routing_model(&self) -> Result<(), StoreError> {
+        let latest = self.store.latest_routing_model_id().await?;
+        if latest == self.router.learned_id() {
+            return Ok(());
+        }
+        let Some(stored) = self.store.latest_routing_model().await? else {
+            self.router.set_learned(None);
+            return Ok(());
+        };
+        match serde_json::from_value::<LearnedModel>(stored.body) {
+            Ok(model) => self
+                .router
+                .set_learned(Some((stored.model_id, std::sync::Arc::new(model)))),
+            Err(error) => {
+                tracing::warn!(model_id = stored.model_id, %error, "the stored routing model cannot be read; routing without it");
+                self.router.set_learned(None);
+            }
+        }
+        Ok(())
+    }
+
     /// Where routing sends an item now, and why.
     pub async fn route(&self, intake: &Intake) -> Result<Route, StoreError> {
+        self.refresh_routing_model().await?;
         let directory = self
             .with_respondent(intake, &self.directory().await?)
             .await?;
@@ -219,6 +243,7 @@ impl Complaints {
                 route: None,
             });
         }
+        self.refresh_routing_model().await?;
         let directory = &self.with_respondent(&intake, directory).await?;
         let route = self.router.route(&intake, directory);
         let received_at = intake.started_at.unwrap_or(now);
@@ -236,6 +261,7 @@ impl Complaints {
                 let (operating, domicile) = respondent_regions(&intake, directory);
                 if let Some(kept) = kept.as_object_mut() {
                     kept.insert("region".into(), json!(route.region));
+                    kept.insert("route_department".into(), json!(route.department));
                     kept.insert("operating_region".into(), json!(operating));
                     kept.insert("domicile_region".into(), json!(domicile));
                 }
@@ -449,6 +475,7 @@ impl Complaints {
             due,
             mirror: record,
             mails,
+            label: None,
         })
     }
 
@@ -494,7 +521,7 @@ impl Complaints {
             .get("region")
             .and_then(Value::as_str)
             .map(str::to_owned);
-        let change = self.change(
+        let mut change = self.change(
             id,
             &row.details,
             &intake,
@@ -509,6 +536,25 @@ impl Complaints {
             at,
             directory,
         )?;
+        change.label =
+            jiandu_model::label_source(&action, &actor, row.state, row.route_unit.as_deref())
+                .and_then(|source| {
+                    let to_unit = change.event.to_unit.clone()?;
+                    Some(RouteLabel {
+                        department: directory
+                            .unit(&to_unit)
+                            .and_then(|u| u.department_code.clone()),
+                        unit_id: to_unit,
+                        routed_unit: row.route_unit.clone(),
+                        source,
+                        labelled_by: actor.describe(),
+                    })
+                });
+        // Recording history (an action dated an earlier day) tells nobody anything new: a
+        // notice now about an assignment of last month would only mislead.
+        if at.date() < jiandu_model::clock::now().date() {
+            change.mails.clear();
+        }
         Ok(self.store.change_complaint(&change, at).await??)
     }
 
@@ -716,7 +762,7 @@ fn respondent_regions(intake: &Intake, directory: &Directory) -> (Option<String>
         .and_then(|code| directory.parties.get(code))
         .cloned();
     match known {
-        Some((operating, domicile)) => (operating, domicile),
+        Some(party) => (party.operating_region, party.domicile_region),
         None if intake.kind == jiandu_model::ComplaintKind::Complaint => {
             (intake.respondent.territory.clone(), None)
         }

@@ -49,6 +49,15 @@ pub struct DemoData {
     pub complaints: complaints::DemoComplaints,
 }
 
+/// The demo city's units and its 12345 dispatcher as import rows (what routing needs to know
+/// of the city: `jiandu complaints route-eval` reads its shipped set against these).
+pub fn units(seed: u64) -> Vec<Value> {
+    let reference = reference::generate(&mut rng::Rng::new(seed).fork(1));
+    let mut units: Vec<Value> = reference.units.iter().map(|u| u.to_json(false)).collect();
+    units.push(reference.dispatcher.to_json(true));
+    units
+}
+
 pub fn generate(seed: u64, calendar: &Calendar) -> DemoData {
     generate_with(seed, calendar, Volumes::default())
 }

@@ -28,6 +28,7 @@ pub mod personal;
 pub mod record;
 mod reference;
 mod region;
+mod route_label;
 mod secret;
 mod sweep;
 mod uscc;
@@ -50,6 +51,7 @@ pub use reference::{ReferenceKind, ReferenceRow};
 pub use region::{
     RegionCode, RegionCodeError, RegionEntry, RegionTable, RegionTableError, RegionValidity,
 };
+pub use route_label::{LabelSource, label_source};
 pub use secret::redact_url;
 pub use sweep::SweepStatus;
 pub use uscc::{Uscc, UsccError, org_code_check};

@@ -157,6 +157,56 @@ pub fn mask_record(body: &mut serde_json::Map<String, Value>) {
     mask_party(body);
 }
 
+/// A complaint's stored details as a routing example may keep them (exported, trained on):
+/// the complainant left out whole, and in the free text (`detail`, `task_name`) the
+/// complainant's name and phone and anyone's identity-card, phone and bank-account numbers
+/// hidden; a respondent who is a natural person (an identity-card number as its code) keeps
+/// only 张某 and a masked number.
+pub fn mask_example(details: &mut Value) {
+    let complainant = details.get("complainant").map(|c| KnownPerson {
+        name: c
+            .get("name")
+            .and_then(Value::as_str)
+            .filter(|n| !n.trim().is_empty())
+            .map(str::to_owned),
+        others: c
+            .get("phone")
+            .and_then(Value::as_str)
+            .filter(|p| p.trim().chars().count() >= 5)
+            .map(|p| vec![p.trim().to_owned()])
+            .unwrap_or_default(),
+    });
+    let Some(body) = details.as_object_mut() else {
+        return;
+    };
+    body.remove("complainant");
+    for field in ["detail", "task_name"] {
+        if let Some(Value::String(text)) = body.get_mut(field) {
+            *text = mask_text(text, complainant.as_ref());
+        }
+    }
+    if let Some(respondent) = body.get_mut("respondent").and_then(Value::as_object_mut) {
+        let personal = respondent
+            .get("cert_code")
+            .and_then(Value::as_str)
+            .is_some_and(|c| {
+                let c = c.trim();
+                (c.len() == 18 && c.bytes().take(17).all(|b| b.is_ascii_digit()))
+                    || (c.len() == 15 && c.bytes().all(|b| b.is_ascii_digit()))
+            });
+        if personal {
+            for (field, mask) in [
+                ("name", mask_name as fn(&str) -> String),
+                ("cert_code", mask_id_number),
+            ] {
+                if let Some(Value::String(text)) = respondent.get_mut(field) {
+                    *text = mask(text);
+                }
+            }
+        }
+    }
+}
+
 /// Free text with personal data hidden: the known person's words first (their name as 张某),
 /// then identity-card numbers (18 or 15 digits), mobile numbers, landlines and bank accounts
 /// (16–19 digits) found by their shape.
@@ -249,6 +299,33 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn a_routing_example_keeps_no_complainant_and_no_natural_person() {
+        let mut details = json!({
+            "detail": "本人李建国，电话13800001234，身份证441802199001011234，投诉楼下烧烤店",
+            "task_name": "李建国投诉油烟",
+            "complainant": {"name": "李建国", "phone": "13800001234"},
+            "respondent": {"name": "王小明", "cert_code": "441802198501011234"},
+        });
+        mask_example(&mut details);
+        assert_eq!(details.get("complainant"), None);
+        let text = details.to_string();
+        for gone in [
+            "李建国",
+            "13800001234",
+            "441802199001011234",
+            "王小明",
+            "198501011234",
+        ] {
+            assert!(!text.contains(gone), "{gone} in {text}");
+        }
+        assert!(details["detail"].as_str().unwrap().contains("李某"));
+        assert_eq!(details["respondent"]["name"], "王某");
+        let mut shop = json!({"detail": "x", "respondent": {"name": "某某餐饮店", "cert_code": "92441802MA52FJHK4D"}});
+        mask_example(&mut shop);
+        assert_eq!(shop["respondent"]["name"], "某某餐饮店");
+    }
 
     #[test]
     fn a_natural_person_party_is_masked_and_an_enterprise_kept() {

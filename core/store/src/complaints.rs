@@ -101,6 +101,8 @@ pub struct ComplaintChange {
     /// The complaint as a record, its `handover_log[]` including this event.
     pub mirror: Record,
     pub mails: Vec<NewMail>,
+    /// A person's assignment teaches routing where such items belong.
+    pub label: Option<crate::RouteLabel>,
 }
 
 /// Another process changed the complaint between reading and writing it.
@@ -323,6 +325,9 @@ async fn apply_in(
     };
     append(tx, key, &[audit], now).await?;
     queue_in(tx, &change.mails, now).await?;
+    if let Some(label) = &change.label {
+        crate::routing::write_label(tx, id, label, &e.at, now).await?;
+    }
     Ok(Ok(()))
 }
 

@@ -27,6 +27,7 @@ mod record_query;
 mod records;
 mod reference;
 mod report_query;
+mod routing;
 mod sweeps;
 mod transition;
 mod users;
@@ -51,6 +52,7 @@ pub use outbox::{MailRow, NewMail};
 pub use record_query::{ImportBatchRow, ImportEntry, RecordFilter, RecordSummary};
 pub use records::{ImportSummary, RecordBatch, StoredRecord};
 pub use report_query::{ExportedRecord, PeriodRecord};
+pub use routing::{RouteLabel, RoutingExample, StoredModel};
 pub use sweeps::{
     BatchClaim, BatchSource, BatchWork, RecordResult, SweepInfo, SweepPlan, SweepTotals,
 };

@@ -58,6 +58,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0008_exports.sql"),
         include_str!("../migrations/postgres/0008_exports.sql"),
     ),
+    (
+        9,
+        "routing",
+        include_str!("../migrations/sqlite/0009_routing.sql"),
+        include_str!("../migrations/postgres/0009_routing.sql"),
+    ),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

@@ -159,6 +159,14 @@ pub enum Command {
         #[arg(long, default_value_t = 20)]
         limit: u64,
     },
+    /// How well routing reads messages: department and unit accuracy, the share left to the
+    /// dispatcher, a confusion table and the worst mistakes, on labelled items.
+    RouteEval(super::route::EvalArgs),
+    /// What the dispatchers' re-routings teach routing: train, show, export.
+    RouteModel {
+        #[command(subcommand)]
+        command: super::route::ModelCommand,
+    },
 }
 
 fn moment(at: &Option<String>) -> Result<Moment> {
@@ -195,6 +203,11 @@ pub async fn run(settings: &Settings, profile: &str, command: Command) -> Result
     if let Command::Ingest { file } = &command {
         std::fs::metadata(file).with_context(|| format!("cannot read {}", file.display()))?;
     }
+    // The shipped evaluation needs no database.
+    let command = match command {
+        Command::RouteEval(args) => return super::route::eval(settings, profile, args).await,
+        other => other,
+    };
     let store = settings.open_store().await?;
     let service = settings.complaints(store.clone(), profile)?;
     let result = dispatch(&service, command).await;
@@ -391,6 +404,10 @@ async fn dispatch(service: &Complaints, command: Command) -> Result<()> {
             );
             Ok(())
         }
+        Command::RouteEval(_) => Err(anyhow::anyhow!(
+            "route-eval runs before the store is opened"
+        )),
+        Command::RouteModel { command } => super::route::model(service, command).await,
         Command::Rejects { limit } => {
             for (id, at, source, reason, body) in service.store.intake_rejects(limit).await? {
                 let preview: String = body.chars().take(100).collect();

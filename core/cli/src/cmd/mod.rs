@@ -15,6 +15,7 @@ pub mod import;
 pub mod init;
 pub mod records;
 pub mod report;
+pub mod route;
 pub mod rules;
 pub mod serve;
 pub mod sweep;
