@@ -862,11 +862,44 @@ fn a_unit_reads_only_its_own_scorecard_and_the_legal_office_every_report() {
     let server = Server::start(&url, &[], &[]);
     let mut unit = Client::new(&server);
     assert_eq!(unit.login("unit", "demo-unit"), 303);
-    // The demo's unit user belongs to 441882-wsjk (连州市卫生健康局).
-    let (status, html) = unit.get("/reports/units?from=2026-01-01&to=2026-06-30&unit=441802-scjg");
+    // The demo gives its unit user the unit holding the most open complaints; it asks for
+    // another unit's scorecard and gets its own.
+    let (own, other) = block_on(async {
+        let store = jiandu_store::Store::open(&url).await.unwrap();
+        let users = store.list_users().await.unwrap();
+        let own_id = users
+            .iter()
+            .find(|u| u.name.as_str() == "unit")
+            .and_then(|u| u.role.unit().map(str::to_owned))
+            .unwrap();
+        let units = store
+            .list_reference(jiandu_model::ReferenceKind::Unit)
+            .await
+            .unwrap();
+        let name = |id: &str| {
+            units
+                .iter()
+                .find(|u| u.key() == id)
+                .and_then(|u| u.text("name"))
+                .unwrap()
+                .to_owned()
+        };
+        let other_id = if own_id == "441802-scjg" {
+            "441803-scjg"
+        } else {
+            "441802-scjg"
+        };
+        let names = (name(&own_id), (other_id.to_owned(), name(other_id)));
+        store.close().await;
+        names
+    });
+    let (status, html) = unit.get(&format!(
+        "/reports/units?from=2026-01-01&to=2026-06-30&unit={}",
+        other.0
+    ));
     assert_eq!(status, 200);
-    assert!(html.contains("连州市卫生健康局"), "its own unit");
-    assert!(!html.contains("清城区市场监督管理局"), "no other unit");
+    assert!(html.contains(&own), "its own unit {own}");
+    assert!(!html.contains(&other.1), "no other unit");
     assert_eq!(
         html_cells(&html)
             .iter()

@@ -8,6 +8,12 @@
 //! | 立案决定 file or not (report) | the unit's receipt | 15 WD (+15 approved in time) | 投诉举报办法第三十一条 → 程序规定第十八条 (CPL-REPORT-VERIFY-15WD) |
 //! | 办结 resolve (complaint) | acceptance | 45 WD | 投诉举报办法第二十条 (CPL-MEDIATION-45WD) |
 //! | 办结 resolve (report) | the decision to file | 90 days | 行政处罚法第六十条 |
+//!
+//! The rows after 签收 are 《市场监督管理投诉举报处理暂行办法》's (in force 2020-01-01): they bind
+//! a market-regulation unit, and only for items it received from that date. Every other
+//! assignment follows the profile's general 12345 limit instead: 办理并答复 within
+//! `hotline_resolve_wd` (15) working days of receipt (《广东省12345政务服务便民热线管理办法》, in
+//! force `hotline_limits_from`, 2022-09-01; before it no figure is known and only 签收 is timed).
 
 use jiandu_calendar::{Calendar, NoCalendarData, Roll};
 use jiandu_model::{ActionKind, ComplaintKind, ComplaintState, Date};
@@ -24,6 +30,10 @@ pub struct Periods {
     pub report_resolve_days: i64,
     /// Whether a calendar-day period ending on a day off rolls to the next working day.
     pub roll: bool,
+    /// The general 12345 limit for handling and replying (办理并答复), in working days.
+    pub hotline_resolve_wd: i64,
+    /// From when that limit applies (before it, none is known).
+    pub hotline_from: Option<Date>,
 }
 
 impl Periods {
@@ -41,6 +51,12 @@ impl Periods {
             mediation_wd: 45,
             report_resolve_days: 90,
             roll: profile.bool("roll_last_day").unwrap_or(true),
+            hotline_resolve_wd: int("hotline_resolve_wd", 15),
+            hotline_from: match profile.get("hotline_limits_from", None) {
+                Some(toml::Value::Datetime(d)) => Date::parse(&d.to_string()).ok(),
+                Some(toml::Value::String(s)) => Date::parse(s).ok(),
+                _ => Date::from_ymd(2022, 9, 1),
+            },
         }
     }
 }
@@ -64,13 +80,43 @@ pub struct Milestone {
 }
 
 /// One handover event as deadlines need it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Step {
     pub action: ActionKind,
     pub on: Date,
+    /// The unit an assign or transfer sent the item to.
+    pub to_unit: Option<String>,
     /// An `extension_approved_date` the unit stated with this action.
     pub extension_approved: Option<Date>,
 }
+
+/// Whose deadlines an assignment follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Regime {
+    /// 《市场监督管理投诉举报处理暂行办法》: a market-regulation unit, an item received from
+    /// 2020-01-01.
+    MarketRegulation,
+    /// The profile's general 12345 limits.
+    Hotline,
+}
+
+/// The day 《市场监督管理投诉举报处理暂行办法》 came into force.
+fn market_rules_from() -> Option<Date> {
+    Date::from_ymd(2020, 1, 1)
+}
+
+impl Regime {
+    /// The regime of an assignment to a unit of `sector` on `received`.
+    pub fn of(sector: Option<&str>, received: Date) -> Regime {
+        match (sector, market_rules_from()) {
+            (Some("market_regulation"), Some(from)) if received >= from => Regime::MarketRegulation,
+            _ => Regime::Hotline,
+        }
+    }
+}
+
+/// A unit's sector (its `sector` in the unit list), as deadlines ask for it.
+pub type SectorOf<'a> = &'a dyn Fn(&str) -> Option<String>;
 
 /// The milestones of the item's current assignment, in order. Events before the latest
 /// assign or transfer belong to an earlier unit and do not count for this one.
@@ -79,6 +125,7 @@ pub fn milestones(
     steps: &[Step],
     calendar: &Calendar,
     periods: &Periods,
+    sector_of: SectorOf<'_>,
 ) -> Result<Vec<Milestone>, NoCalendarData> {
     let Some(start) = steps
         .iter()
@@ -87,9 +134,14 @@ pub fn milestones(
         return Ok(Vec::new());
     };
     let (assigned, after) = steps.split_at(start + 1);
-    let Some(received) = assigned.last().map(|s| s.on) else {
+    let Some(current) = assigned.last() else {
         return Ok(Vec::new());
     };
+    let received = current.on;
+    let regime = Regime::of(
+        current.to_unit.as_deref().and_then(sector_of).as_deref(),
+        received,
+    );
     let first = |actions: &[ActionKind]| {
         after
             .iter()
@@ -103,6 +155,18 @@ pub fn milestones(
         done: first(&[ActionKind::Acknowledge, ActionKind::Return]),
         basis: "派单签收期限（本地12345工单规定，profile sign_for_wd） / local 12345 rules",
     }];
+    if regime == Regime::Hotline {
+        if periods.hotline_from.is_none_or(|from| received >= from) {
+            out.push(Milestone {
+                kind: DueKind::Resolve,
+                from: received,
+                due: calendar.add_working_days(received, periods.hotline_resolve_wd)?,
+                done: first(&[ActionKind::Resolve, ActionKind::NotAccept]),
+                basis: "《广东省12345政务服务便民热线管理办法》（投诉、举报类诉求自收到之日起办理并答复，profile hotline_resolve_wd）",
+            });
+        }
+        return Ok(out);
+    }
     let decided = first(&[ActionKind::Accept, ActionKind::NotAccept]);
     match kind {
         ComplaintKind::Complaint => out.push(Milestone {
@@ -178,9 +242,9 @@ pub type AssignmentMilestones = (Option<String>, Result<Vec<Milestone>, NoCalend
 pub fn milestones_by_assignment(
     kind: ComplaintKind,
     steps: &[Step],
-    units: &[Option<String>],
     calendar: &Calendar,
     periods: &Periods,
+    sector_of: SectorOf<'_>,
 ) -> Vec<AssignmentMilestones> {
     let starts: Vec<usize> = steps
         .iter()
@@ -193,9 +257,9 @@ pub fn milestones_by_assignment(
         .enumerate()
         .map(|(n, &start)| {
             let end = starts.get(n + 1).copied().unwrap_or(steps.len());
-            let unit = units.get(start).cloned().flatten();
+            let unit = steps.get(start).and_then(|s| s.to_unit.clone());
             let window = steps.get(..end).unwrap_or(steps);
-            (unit, milestones(kind, window, calendar, periods))
+            (unit, milestones(kind, window, calendar, periods, sector_of))
         })
         .collect()
 }
@@ -220,8 +284,14 @@ mod tests {
         Step {
             action,
             on: d(on),
+            to_unit: matches!(action, ActionKind::Assign | ActionKind::Transfer)
+                .then(|| "441802-scjg".to_owned()),
             extension_approved: None,
         }
+    }
+
+    fn market(_: &str) -> Option<String> {
+        Some("market_regulation".into())
     }
 
     #[test]
@@ -232,6 +302,7 @@ mod tests {
             &[step(ActionKind::Assign, "2025-09-26")],
             &calendar,
             &Periods::default(),
+            &market,
         )
         .unwrap();
         // Friday 26 September; Sunday 28 September is an adjusted working day.
@@ -261,6 +332,7 @@ mod tests {
             &steps,
             &calendar,
             &Periods::default(),
+            &market,
         )
         .unwrap();
         assert_eq!(
@@ -288,6 +360,7 @@ mod tests {
             &[step(ActionKind::Assign, "2026-02-12")],
             &calendar,
             &Periods::default(),
+            &market,
         )
         .unwrap();
         assert_eq!(m[1].kind, DueKind::FilingDecision);
@@ -296,9 +369,63 @@ mod tests {
             calendar.add_working_days(d("2026-02-12"), 15).unwrap()
         );
         assert!(
-            milestones(ComplaintKind::Report, &[], &calendar, &Periods::default())
-                .unwrap()
-                .is_empty()
+            milestones(
+                ComplaintKind::Report,
+                &[],
+                &calendar,
+                &Periods::default(),
+                &market
+            )
+            .unwrap()
+            .is_empty()
         );
+    }
+
+    #[test]
+    fn other_departments_and_earlier_items_follow_the_hotline_limit() {
+        let calendar = Calendar::builtin();
+        let ecology = |_: &str| Some("ecology_environment".to_owned());
+        let steps = [
+            step(ActionKind::Assign, "2025-03-03"),
+            step(ActionKind::Acknowledge, "2025-03-03"),
+        ];
+        let m = milestones(
+            ComplaintKind::Complaint,
+            &steps,
+            &calendar,
+            &Periods::default(),
+            &ecology,
+        )
+        .unwrap();
+        let kinds: Vec<DueKind> = m.iter().map(|m| m.kind).collect();
+        assert_eq!(kinds, [DueKind::Sign, DueKind::Resolve]);
+        assert_eq!(
+            m[1].due,
+            calendar.add_working_days(d("2025-03-03"), 15).unwrap()
+        );
+        assert!(m[1].basis.contains("12345"));
+        // A market-regulation unit before 投诉举报办法 came into force: the hotline rules too,
+        // and before the hotline limit was set, only signing is timed.
+        let before = [step(ActionKind::Assign, "2019-12-30")];
+        let m = milestones(
+            ComplaintKind::Complaint,
+            &before,
+            &calendar,
+            &Periods::default(),
+            &market,
+        )
+        .unwrap();
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].kind, DueKind::Sign);
+        let in_force = [step(ActionKind::Assign, "2020-01-02")];
+        let m = milestones(
+            ComplaintKind::Complaint,
+            &in_force,
+            &calendar,
+            &Periods::default(),
+            &market,
+        )
+        .unwrap();
+        assert_eq!(m[1].kind, DueKind::Accept);
     }
 }

@@ -20,7 +20,7 @@ mod notices;
 pub mod routing;
 mod service;
 
-pub use deadlines::{DueKind, Milestone, Periods, milestones_by_assignment};
+pub use deadlines::{DueKind, Milestone, Periods, Regime, milestones_by_assignment};
 pub use envelope::{EnvelopeError, Intake};
 pub use learning::Trained;
 pub use routing::{
@@ -29,5 +29,5 @@ pub use routing::{
 };
 pub use service::{
     ComplaintError, Complaints, FACTS, Handling, Ingested, Timeline, Watch, feedback_entry,
-    state_label, steps_of_events,
+    sectors, state_label, steps_of_events,
 };

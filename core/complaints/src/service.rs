@@ -142,6 +142,7 @@ fn steps_of(log: &[LogEntry]) -> Vec<Step> {
         .map(|e| Step {
             action: e.action,
             on: e.at.date(),
+            to_unit: e.to_unit.clone(),
             extension_approved: e
                 .details
                 .get("facts")
@@ -304,6 +305,12 @@ impl Complaints {
             )?),
             _ => None,
         };
+        let assign = assign.map(|mut change| {
+            if is_history(now) {
+                change.mails.clear();
+            }
+            change
+        });
         let (complaint, created) = self
             .store
             .create_complaint(&new, &first, assign.as_ref(), now)
@@ -402,7 +409,14 @@ impl Complaints {
             reason: event.reason.clone(),
             details: event.details.clone(),
         });
-        let ms = milestones(intake.kind, &steps_of(&log), &self.calendar, &self.periods)?;
+        let sector_of = sectors(directory);
+        let ms = milestones(
+            intake.kind,
+            &steps_of(&log),
+            &self.calendar,
+            &self.periods,
+            &sector_of,
+        )?;
         let due = next_due(after.state, &ms).map(|m| (m.due, m.kind));
         let handler = handling_unit(&log);
         let handler = handler.as_deref().and_then(|u| directory.unit(u));
@@ -550,25 +564,26 @@ impl Complaints {
                         labelled_by: actor.describe(),
                     })
                 });
-        // Recording history (an action dated an earlier day) tells nobody anything new: a
-        // notice now about an assignment of last month would only mislead.
-        if at.date() < jiandu_model::clock::now().date() {
+        if is_history(at) {
             change.mails.clear();
         }
         Ok(self.store.change_complaint(&change, at).await??)
     }
 
-    /// The milestones of an item.
+    /// The milestones of an item (the units' sectors from `directory` decide whose law
+    /// applies).
     pub fn milestones_of(
         &self,
         row: &ComplaintRow,
         events: &[EventRow],
+        directory: &Directory,
     ) -> Result<Vec<Milestone>, NoCalendarData> {
         milestones(
             row.kind,
             &steps_of(&log_of(events)),
             &self.calendar,
             &self.periods,
+            &sectors(directory),
         )
     }
 
@@ -579,7 +594,7 @@ impl Complaints {
             .await?
             .ok_or_else(|| ComplaintError::NoSuchComplaint(id.to_owned()))?;
         let events = self.store.complaint_events(id).await?;
-        let milestones = self.milestones_of(&complaint, &events)?;
+        let milestones = self.milestones_of(&complaint, &events, &self.directory().await?)?;
         let mails = self.store.list_mails(Some(id)).await?;
         Ok(Timeline {
             complaint,
@@ -653,7 +668,7 @@ impl Complaints {
                 }
             } else if let (Some(unit), Some(intake)) = (&row.unit_id, intake_of(&row)) {
                 let events = self.store.complaint_events(&row.complaint_id).await?;
-                let ms = self.milestones_of(&row, &events)?;
+                let ms = self.milestones_of(&row, &events, &directory)?;
                 let Some(next) = next_due(row.state, &ms) else {
                     continue;
                 };
@@ -669,7 +684,9 @@ impl Complaints {
                     key: format!("{}:{}", next.kind.as_str(), next.due),
                 }
                 .build(&directory);
-                watch.due_soon_mails += self.store.queue_mails(&[mail], now).await?;
+                if !is_history(now) {
+                    watch.due_soon_mails += self.store.queue_mails(&[mail], now).await?;
+                }
             }
         }
         Ok(watch)
@@ -781,6 +798,18 @@ fn places(kept: &Value, intake: &Intake, handler: Option<&UnitInfo>) -> Places {
         handling_unit: handler.and_then(|u| u.region_code.clone()),
         sector: handler.and_then(|u| u.sector.clone()),
     }
+}
+
+/// Whether `at` lies on an earlier day than today: recording history (a push or an action
+/// back-filled with its own date) tells nobody anything new, so it queues no mail; a notice now
+/// about an assignment of last month would only mislead.
+fn is_history(at: Moment) -> bool {
+    at.date() < jiandu_model::clock::now().date()
+}
+
+/// Each unit's sector, as the deadlines ask for it.
+pub fn sectors(directory: &Directory) -> impl Fn(&str) -> Option<String> + '_ {
+    |unit| directory.unit(unit).and_then(|u| u.sector.clone())
 }
 
 /// The unit that handled the item: the last to accept or resolve it, else the last assignee.

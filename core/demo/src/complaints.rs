@@ -270,9 +270,12 @@ fn plan_handling(
     report: bool,
     plan: &mut Vec<PlannedAction>,
 ) {
-    // The 7- and 45-working-day limits are a complaint's; a report has others.
+    // The 7- and 45-working-day limits are a complaint's (a report has others), and bind only
+    // market-regulation units: other departments follow the 12345 limit of 15 working days to
+    // handle and reply (rules/profiles: hotline_resolve_wd), which no rule judges.
+    let market = department == "scjg";
     let roll = |tally: &mut Tally, rng: &mut Rng, id: &'static str| {
-        !report && tally.roll(rng, id, rate(id))
+        !report && market && tally.roll(rng, id, rate(id))
     };
     let unit_action = |at: Moment, action: Action| PlannedAction {
         at,
@@ -351,8 +354,13 @@ fn plan_handling(
     plan.push(unit_action(decided_at, Action::Accept));
     let resolved = if late_resolve {
         clock.working_day(decided, rng.range(46, 50))
-    } else {
+    } else if market {
         clock.working_day(decided, rng.range(3, 40))
+    } else {
+        // Within the 15 working days from receipt, a few days after the decision.
+        clock
+            .working_day(since, rng.range(5, 14))
+            .max(clock.working_day(decided, 1))
     };
     let result = (*rng.pick(RESULTS)).to_owned();
     plan.push(closing(

@@ -129,6 +129,8 @@ pub struct UnitInfo {
     pub is_dispatcher: bool,
     /// Items the unit states it implements (`item_codes`), when it states them.
     pub item_codes: Option<Vec<String>>,
+    /// The sector of the items it handles (whose complaint deadlines apply).
+    pub sector: Option<String>,
 }
 
 impl UnitInfo {
@@ -142,6 +144,7 @@ impl UnitInfo {
             department_code: String::new(),
             is_dispatcher: false,
             item_codes: Some(Vec::new()),
+            sector: None,
         }
     }
 }
@@ -221,6 +224,10 @@ impl Context<'_> {
                     department_code: text("department_code"),
                     is_dispatcher: row.body().get("is_dispatcher") == Some(&true.into()),
                     item_codes,
+                    sector: row
+                        .text("sector")
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_owned),
                 };
                 (info.unit_id.clone(), info)
             })

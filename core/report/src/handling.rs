@@ -81,6 +81,9 @@ fn verdict(milestone: Option<&Milestone>, still_held: bool, as_of: Date) -> Verd
 /// Every complaint and report received on or before `as_of`, as handled up to then.
 pub(crate) async fn handled(ctx: &Context<'_>, as_of: Date) -> Result<Vec<Handled>, ReportError> {
     let periods = Periods::from_profile(ctx.profile);
+    // Whose law an assignment follows depends on the unit's sector.
+    let units = ctx.units().await?;
+    let sector_of = |unit: &str| units.get(unit).and_then(|u| u.sector.clone());
     let complaints = ctx
         .store
         .list_complaints(&ComplaintFilter::default())
@@ -102,9 +105,8 @@ pub(crate) async fn handled(ctx: &Context<'_>, as_of: Date) -> Result<Vec<Handle
         }
         let events = events.remove(&row.complaint_id).unwrap_or_default();
         let steps = steps_of_events(&events);
-        let targets: Vec<Option<String>> = events.iter().map(|e| e.to_unit.clone()).collect();
         let by_assignment =
-            milestones_by_assignment(row.kind, &steps, &targets, ctx.calendar, &periods);
+            milestones_by_assignment(row.kind, &steps, ctx.calendar, &periods, &sector_of);
         let n_assignments = by_assignment.len();
         let mut assignments = Vec::new();
         for (idx, (unit, milestones)) in by_assignment.into_iter().enumerate() {
