@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs one sweep and appends its JSON summary to a log: for cron or a systemd timer on a
-# machine where `jiandu serve` is not running (or runs with --no-nightly-sweep).
+# Runs one sweep and appends its JSON summary to a log, then trains the complaint routing model
+# again when dispatchers labelled something new: for cron or a systemd timer on a machine where
+# `jiandu serve` is not running (or runs with --no-nightly-sweep).
 #
 #   JIANDU_HOME   working directory holding jiandu.toml (default: the current directory)
 #   JIANDU_BIN    the jiandu binary (default: jiandu on PATH)
@@ -30,4 +31,10 @@ else
     status=$?
     echo "$(date -Iseconds) sweep failed with status $status" >>"$log"
     exit "$status"
+fi
+# What dispatchers taught routing since last night (nothing happens when nothing changed).
+if learned="$("$bin" complaints route-model train --if-changed --actor nightly 2>>"$log")"; then
+    echo "$(date -Iseconds) $learned" >>"$log"
+else
+    echo "$(date -Iseconds) routing model training failed with status $?" >>"$log"
 fi

@@ -20,6 +20,7 @@ mod exports;
 mod graph;
 mod import;
 mod reports;
+mod routing;
 mod rules;
 mod seams;
 mod serve;

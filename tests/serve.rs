@@ -116,7 +116,7 @@ fn serve_runs_the_nightly_sweep_at_the_configured_beijing_time_and_mails_its_rep
 }
 
 #[test]
-fn the_cron_script_runs_one_sweep_logs_its_summary_and_queues_its_report() {
+fn the_cron_script_runs_one_sweep_logs_its_summary_queues_its_report_and_trains_routing() {
     let db = sqlite();
     import_data(&db.url, &fixture("sweep"));
     let home = temp_dir();
@@ -139,14 +139,19 @@ fn the_cron_script_runs_one_sweep_logs_its_summary_and_queues_its_report() {
         0,
     );
     let log = std::fs::read_to_string(home.path().join("sweeps.log")).unwrap();
+    let lines: Vec<&str> = log.lines().collect();
+    assert_eq!(lines.len(), 2, "{log}");
     let summary: serde_json::Value = serde_json::from_str(
-        log.lines()
-            .last()
-            .and_then(|l| l.split_once(' '))
+        lines[0]
+            .split_once(' ')
             .map(|(_, json)| json)
             .unwrap_or_else(|| panic!("{log}")),
     )
     .unwrap();
+    assert!(
+        lines[1].ends_with("routing model: no labelled examples yet; not trained"),
+        "{log}"
+    );
     assert_eq!(summary["records_evaluated"], 5, "{log}");
     assert!(completed_sweeps(&db.url).is_some());
     let queued: Vec<String> = block_on(async {

@@ -68,6 +68,8 @@ pub struct Intake {
     pub service_name: Option<String>,
     pub dispute_date: Option<Date>,
     pub detail: String,
+    /// Left out where the item is kept without its complainant (routing examples).
+    #[serde(default)]
     pub complainant: Complainant,
 }
 

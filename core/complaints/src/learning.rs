@@ -21,6 +21,20 @@ pub struct Trained {
     pub skipped: usize,
 }
 
+/// Which items were labelled with which unit: SHA-256 over `id unit` lines, in id order.
+fn fingerprint(labelled: &[(RoutingExample, Intake)]) -> String {
+    use sha2::Digest;
+    let mut hasher = sha2::Sha256::new();
+    for (example, _) in labelled {
+        hasher.update(format!("{} {}\n", example.complaint_id, example.unit_id).as_bytes());
+    }
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 fn intake_of(example: &RoutingExample) -> Option<Intake> {
     serde_json::from_value(example.details.clone()).ok()
 }
@@ -48,6 +62,41 @@ impl Complaints {
     /// Trains a model on every labelled example over the current lexicon and puts it in use.
     pub async fn train_routing(&self, actor: &str, now: Moment) -> Result<Trained, ComplaintError> {
         let labelled = self.labelled_items().await?;
+        self.train_on(labelled, actor, now).await
+    }
+
+    /// Trains again only when the labels or the lexicon changed since the model in use (the
+    /// nightly job): `None` when nothing changed or nothing is labelled.
+    pub async fn retrain_if_changed(
+        &self,
+        actor: &str,
+        now: Moment,
+    ) -> Result<Option<Trained>, ComplaintError> {
+        let labelled = self.labelled_items().await?;
+        if labelled.is_empty() {
+            return Ok(None);
+        }
+        let current = self
+            .store
+            .latest_routing_model()
+            .await?
+            .and_then(|stored| serde_json::from_value::<LearnedModel>(stored.body).ok());
+        let unchanged = current.is_some_and(|model| {
+            model.labels == fingerprint(&labelled)
+                && model.lexicon_hash == self.router.lexicon().hash
+        });
+        if unchanged {
+            return Ok(None);
+        }
+        self.train_on(labelled, actor, now).await.map(Some)
+    }
+
+    async fn train_on(
+        &self,
+        labelled: Vec<(RoutingExample, Intake)>,
+        actor: &str,
+        now: Moment,
+    ) -> Result<Trained, ComplaintError> {
         let departments = self.router.departments();
         // The words are read as routing reads them, without party data (which may have
         // changed since): the message, the respondent's name and its registration kind.
@@ -63,7 +112,8 @@ impl Complaints {
             })
             .collect();
         let skipped = labelled.len() - examples.len();
-        let model = self.router.train(&examples, Fit::default());
+        let mut model = self.router.train(&examples, Fit::default());
+        model.labels = fingerprint(&labelled);
         let body = serde_json::to_value(&model).map_err(|e| {
             ComplaintError::Internal(format!("a model that cannot be written: {e}"))
         })?;

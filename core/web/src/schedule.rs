@@ -100,6 +100,9 @@ pub struct NightlySweep {
     pub status: Arc<Mutex<SchedulerStatus>>,
     /// Where the sweep report and the coverage warnings are mailed after each night.
     pub report_to: Vec<String>,
+    /// Complaint handling, whose routing model is trained again each night when dispatchers
+    /// labelled something new.
+    pub complaints: Option<Arc<jiandu_complaints::Complaints>>,
 }
 
 impl fmt::Debug for NightlySweep {
@@ -181,8 +184,22 @@ impl NightlySweep {
                         format!(", report not mailed: {err}")
                     }
                 };
+                let learned = match &self.complaints {
+                    None => String::new(),
+                    Some(service) => match service.retrain_if_changed("nightly", ctx.now).await {
+                        Ok(Some(trained)) => format!(
+                            ", routing model #{} trained on {} examples",
+                            trained.model_id, trained.model.examples
+                        ),
+                        Ok(None) => String::new(),
+                        Err(err) => {
+                            tracing::error!(%err, "the routing model could not be trained");
+                            format!(", routing model not trained: {err}")
+                        }
+                    },
+                };
                 format!(
-                    "sweep {}: {} records, {} new, {} reopened, {} resolved{mailed}",
+                    "sweep {}: {} records, {} new, {} reopened, {} resolved{mailed}{learned}",
                     report.sweep_id,
                     t.records_evaluated,
                     t.findings_new,

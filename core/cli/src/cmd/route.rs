@@ -39,6 +39,9 @@ pub enum ModelCommand {
         /// The person training (default: $JIANDU_ACTOR, else $USER).
         #[arg(long)]
         actor: Option<String>,
+        /// Only when the labels or the lexicon changed since the model in use (for cron).
+        #[arg(long)]
+        if_changed: bool,
     },
     /// The model in use: its examples and the words it learned for each department.
     Show {
@@ -220,9 +223,31 @@ fn print_eval(
 /// `route-model …` over an open service.
 pub async fn model(service: &Complaints, command: ModelCommand) -> Result<()> {
     match command {
-        ModelCommand::Train { actor: who } => {
+        ModelCommand::Train {
+            actor: who,
+            if_changed,
+        } => {
             let started = std::time::Instant::now();
-            let trained = service.train_routing(&actor(who), clock::now()).await?;
+            let trained = if if_changed {
+                match service
+                    .retrain_if_changed(&actor(who), clock::now())
+                    .await?
+                {
+                    Some(trained) => trained,
+                    None => {
+                        if service.store.count_routing_examples().await? == 0 {
+                            println!("routing model: no labelled examples yet; not trained");
+                        } else {
+                            println!(
+                                "routing model: nothing changed since the model in use; not trained"
+                            );
+                        }
+                        return Ok(());
+                    }
+                }
+            } else {
+                service.train_routing(&actor(who), clock::now()).await?
+            };
             let m = &trained.model;
             println!(
                 "trained routing model #{} on {} examples in {:.1} s{}",

@@ -82,6 +82,13 @@ pub async fn run(settings: Settings, profile: String, args: Args) -> Result<()> 
         "jiandu serve: listening on {scheme}://{addr} (database {})",
         jiandu_store::redact(store.url())
     );
+    let complaints = match settings.complaints(store.clone(), &profile_name) {
+        Ok(service) => Some(Arc::new(service)),
+        Err(err) => {
+            println!("complaints: off ({err:#})");
+            None
+        }
+    };
     if args.no_nightly_sweep {
         println!("nightly sweep: off (--no-nightly-sweep)");
     } else {
@@ -109,16 +116,10 @@ pub async fn run(settings: Settings, profile: String, args: Args) -> Result<()> 
             } else {
                 args.report_to.clone()
             },
+            complaints: complaints.clone(),
         };
         tokio::spawn(nightly.run());
     }
-    let complaints = match settings.complaints(store.clone(), &profile_name) {
-        Ok(service) => Some(Arc::new(service)),
-        Err(err) => {
-            println!("complaints: off ({err:#})");
-            None
-        }
-    };
     if let Some(service) = &complaints {
         match &settings.platform_token {
             Some(_) => {

@@ -168,20 +168,27 @@ pub fn department_key(code: Option<&str>) -> String {
 }
 
 impl Evaluation {
-    /// The worst mistakes: a wrong department before a wrong unit, the surest first.
+    /// The worst mistakes: an item sent to a wrong unit (it lands on someone's desk), then a
+    /// wrong department, then an item left to the dispatcher that a unit should have had; the
+    /// surest first within each.
     pub fn mistakes(&self, n: usize) -> Vec<&Outcome> {
         let mut wrong: Vec<&Outcome> = self
             .outcomes
             .iter()
             .filter(|o| !o.department_right() || !o.unit_right())
             .collect();
+        let rank = |o: &Outcome| match (&o.unit, o.department_right()) {
+            (Some(_), _) if !o.unit_right() => 0,
+            (_, false) => 1,
+            _ => 2,
+        };
         wrong.sort_by(|a, b| {
-            a.department_right()
-                .cmp(&b.department_right())
+            rank(a)
+                .cmp(&rank(b))
                 .then_with(|| {
                     b.confidence
-                        .unwrap_or(1.0)
-                        .total_cmp(&a.confidence.unwrap_or(1.0))
+                        .unwrap_or(0.0)
+                        .total_cmp(&a.confidence.unwrap_or(0.0))
                 })
                 .then_with(|| a.id.cmp(&b.id))
         });

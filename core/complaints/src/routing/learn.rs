@@ -58,6 +58,10 @@ pub struct LearnedModel {
     pub lexicon_accuracy: f64,
     /// Share of the examples the lexicon and the model together put right.
     pub training_accuracy: f64,
+    /// A fingerprint of the labels trained on (which items, sent where), so that an unchanged
+    /// set is not trained again.
+    #[serde(default)]
+    pub labels: String,
 }
 
 impl LearnedModel {
@@ -235,6 +239,7 @@ pub fn train(
         lexicon_hash: lexicon_hash.to_owned(),
         lexicon_accuracy: share(lexicon_right),
         training_accuracy: share(model_right),
+        labels: String::new(),
     }
 }
 

@@ -94,7 +94,8 @@ pub struct ComplaintPage {
     pub milestones: Vec<MilestoneView>,
     pub events: Vec<EventView>,
     pub actions: Vec<ActionForm>,
-    /// Units an item can be assigned or transferred to: (id, name).
+    /// Units an item can be assigned or transferred to: (id, name), the units of the
+    /// department routing named first (the dispatcher's department preselected).
     pub units: Vec<(String, String)>,
     pub grounds: Vec<(&'static str, &'static str)>,
 }
@@ -363,7 +364,7 @@ pub async fn detail_view(
         .await
         .map_err(unavailable)?;
     let milestones = service
-        .milestones_of(&row, &events)
+        .milestones_of(&row, &events, &directory)
         .map_err(|e| AppError::internal(e.to_string()))?
         .into_iter()
         .map(|m| {
@@ -415,12 +416,7 @@ pub async fn detail_view(
         milestones,
         events: events.iter().map(event_view).collect(),
         actions,
-        units: directory
-            .units
-            .iter()
-            .filter(|u| !u.is_dispatcher)
-            .map(|u| (u.unit_id.clone(), u.name.clone()))
-            .collect(),
+        units: assignable_units(&directory, &row),
         grounds: NonAcceptGround::ALL
             .iter()
             .map(|g| (g.as_str(), g.chinese()))
@@ -609,4 +605,73 @@ pub async fn act_api(
     let csrf = super::csrf_header(&headers);
     let item = act(&state, &viewer, &task_no, &request, csrf).await?;
     Ok(Json(item).into_response())
+}
+
+/// The units an item can go to, those of the department routing named first (in the county
+/// it placed the item in before the others), each group in the unit list's order.
+fn assignable_units(directory: &Directory, row: &ComplaintRow) -> Vec<(String, String)> {
+    let text = |key: &str| row.details.get(key).and_then(serde_json::Value::as_str);
+    units_for(directory, text("route_department"), text("region"))
+}
+
+fn units_for(
+    directory: &Directory,
+    department: Option<&str>,
+    region: Option<&str>,
+) -> Vec<(String, String)> {
+    let mut units: Vec<&jiandu_complaints::UnitInfo> = directory
+        .units
+        .iter()
+        .filter(|u| !u.is_dispatcher)
+        .collect();
+    units.sort_by_key(|u| {
+        let same_department = department.is_some() && u.department_code.as_deref() == department;
+        let same_place = region.is_some() && u.region_code.as_deref() == region;
+        (!same_department, !same_place)
+    });
+    units
+        .into_iter()
+        .map(|u| (u.unit_id.clone(), u.name.clone()))
+        .collect()
+}
+
+#[cfg(test)]
+mod unit_order_tests {
+    use super::*;
+    use jiandu_model::{ReferenceKind, ReferenceRow};
+
+    #[test]
+    fn the_department_routing_named_comes_first_its_county_before_the_rest() {
+        let units: Vec<ReferenceRow> = [
+            ("441800-12345", "scjg", "441800", true),
+            ("441800-scjg", "scjg", "441800", false),
+            ("441802-scjg", "scjg", "441802", false),
+            ("441800-sthj", "sthj", "441800", false),
+            ("441802-sthj", "sthj", "441802", false),
+        ]
+        .iter()
+        .map(|(id, dept, region, dispatcher)| {
+            ReferenceRow::from_json(
+                ReferenceKind::Unit,
+                serde_json::json!({"unit_id": id, "name": id, "department_code": dept, "region_code": region, "is_dispatcher": dispatcher}),
+            )
+            .unwrap()
+        })
+        .collect();
+        let directory = Directory::new(&units, &[], &[]);
+        let ids = |d, r| -> Vec<String> {
+            units_for(&directory, d, r)
+                .into_iter()
+                .map(|(id, _)| id)
+                .collect()
+        };
+        assert_eq!(
+            ids(Some("sthj"), Some("441802")),
+            ["441802-sthj", "441800-sthj", "441802-scjg", "441800-scjg"]
+        );
+        assert_eq!(
+            ids(None, None),
+            ["441800-scjg", "441802-scjg", "441800-sthj", "441802-sthj"]
+        );
+    }
 }
