@@ -493,10 +493,13 @@ impl Router {
         let county_registered = registered
             .as_deref()
             .filter(|r| self.table.in_city(r) && *r != self.table.city_region);
-        if let Some(region) = county_registered {
-            steps.push(format!(
+        let by_uscc = |region: &str| {
+            format!(
                 "按统一社会信用代码中的登记机关代码 {region}（住所地） / the USCC's registering authority {region} (domicile)"
-            ));
+            )
+        };
+        if let Some(region) = county_registered {
+            steps.push(by_uscc(region));
             return Some(region.to_owned());
         }
         // Place names: the respondent's own name first (某某（英德）有限公司), then the message.
@@ -524,9 +527,7 @@ impl Router {
             TextPlace::None => {}
         }
         if let Some(region) = registered {
-            steps.push(format!(
-                "按统一社会信用代码中的登记机关代码 {region}（住所地） / the USCC's registering authority {region} (domicile)"
-            ));
+            steps.push(by_uscc(&region));
             return Some(region);
         }
         None
