@@ -23,16 +23,11 @@ pub struct Trained {
 
 /// Which items were labelled with which unit: SHA-256 over `id unit` lines, in id order.
 fn fingerprint(labelled: &[(RoutingExample, Intake)]) -> String {
-    use sha2::Digest;
-    let mut hasher = sha2::Sha256::new();
-    for (example, _) in labelled {
-        hasher.update(format!("{} {}\n", example.complaint_id, example.unit_id).as_bytes());
-    }
-    hasher
-        .finalize()
+    let lines: String = labelled
         .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+        .map(|(example, _)| format!("{} {}\n", example.complaint_id, example.unit_id))
+        .collect();
+    crate::routing::sha256_hex(lines.as_bytes())
 }
 
 fn intake_of(example: &RoutingExample) -> Option<Intake> {

@@ -772,12 +772,7 @@ impl Complaints {
 /// The respondent's operating and domicile regions, from the parties imported, else the
 /// region the platform gives for a complaint.
 fn respondent_regions(intake: &Intake, directory: &Directory) -> (Option<String>, Option<String>) {
-    let known = intake
-        .respondent
-        .cert_code
-        .as_ref()
-        .and_then(|code| directory.parties.get(code))
-        .cloned();
+    let known = directory.respondent(intake).cloned();
     match known {
         Some(party) => (party.operating_region, party.domicile_region),
         None if intake.kind == jiandu_model::ComplaintKind::Complaint => {

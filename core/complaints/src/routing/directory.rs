@@ -99,6 +99,15 @@ impl Directory {
         }
     }
 
+    /// What the party data says of an item's respondent, found by its USCC or ID number.
+    pub fn respondent(&self, intake: &crate::envelope::Intake) -> Option<&PartyInfo> {
+        intake
+            .respondent
+            .cert_code
+            .as_ref()
+            .and_then(|code| self.parties.get(code))
+    }
+
     pub fn unit(&self, id: &str) -> Option<&UnitInfo> {
         self.units.iter().find(|u| u.unit_id == id)
     }

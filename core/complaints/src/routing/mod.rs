@@ -28,6 +28,7 @@ use serde_json::json;
 pub use directory::{Directory, PartyInfo, UnitInfo};
 pub use learn::{Example, Fit, LearnedModel};
 pub use lexicon::Lexicon;
+pub(crate) use lexicon::sha256_hex;
 pub use place::{Gazetteer, GazetteerError, TextPlace};
 pub use table::{Department, Level, RoutingLoadError, RoutingTable};
 pub use text::{Contribution, DepartmentScore, TextScores};
@@ -127,6 +128,8 @@ pub struct Router {
     gazetteer: Gazetteer,
     script: Option<RoutingScript>,
     settings: RoutingSettings,
+    /// The table's department codes, in its order: the classes the text model scores.
+    departments: Vec<String>,
     /// Built on first use: loading jieba's dictionary takes a tenth of a second.
     segmenter: OnceLock<Segmenter>,
     /// The learned model in use and its id in the store.
@@ -149,6 +152,7 @@ impl Router {
         settings: RoutingSettings,
     ) -> Router {
         Router {
+            departments: table.department.iter().map(|d| d.code.clone()).collect(),
             table,
             lexicon,
             gazetteer,
@@ -207,12 +211,8 @@ impl Router {
     }
 
     /// The departments the text model chooses among, in the table's order.
-    pub fn departments(&self) -> Vec<String> {
-        self.table
-            .department
-            .iter()
-            .map(|d| d.code.clone())
-            .collect()
+    pub fn departments(&self) -> &[String] {
+        &self.departments
     }
 
     fn segmenter(&self) -> &Segmenter {
@@ -246,12 +246,10 @@ impl Router {
     /// its industry in the party data and the kind of registration its USCC says.
     pub fn words_of(&self, intake: &Intake, directory: &Directory) -> Words {
         let mut text = message_text(intake);
-        let party = intake
-            .respondent
-            .cert_code
-            .as_ref()
-            .and_then(|code| directory.parties.get(code));
-        if let Some(industry) = party.and_then(|p| p.industry.as_deref()) {
+        if let Some(industry) = directory
+            .respondent(intake)
+            .and_then(|p| p.industry.as_deref())
+        {
             text.push('。');
             text.push_str(industry);
         }
@@ -274,7 +272,7 @@ impl Router {
     pub fn lexicon_scores(&self, words: &Words) -> Vec<f64> {
         text::sums(&text::lexicon_parts(
             &self.lexicon,
-            &self.departments(),
+            self.departments(),
             words,
         ))
     }
@@ -282,19 +280,14 @@ impl Router {
     /// How the lexicon and the learned model in use read `words`.
     pub fn text_scores(&self, words: &Words) -> TextScores {
         let learned = self.learned();
-        text::score(
-            &self.lexicon,
-            learned.as_deref(),
-            &self.departments(),
-            words,
-        )
+        text::score(&self.lexicon, learned.as_deref(), self.departments(), words)
     }
 
     /// Fits a learned model to `examples` over this router's lexicon.
     pub fn train(&self, examples: &[Example], fit: Fit) -> LearnedModel {
         learn::train(
             examples,
-            &self.departments(),
+            self.departments(),
             &|w| self.lexicon_scores(w),
             &self.lexicon.hash,
             fit,
@@ -462,11 +455,7 @@ impl Router {
             ));
             return Some(t.clone());
         }
-        let known = intake
-            .respondent
-            .cert_code
-            .as_ref()
-            .and_then(|code| directory.parties.get(code));
+        let known = directory.respondent(intake);
         if let Some(operating) = known.and_then(|p| p.operating_region.clone()) {
             steps.push(format!(
                 "被投诉人经营地 {operating}（主体信息） / the respondent operates in {operating} (party data)"
@@ -539,9 +528,6 @@ impl Router {
         let (department, why, text) = self.department(intake, directory);
         steps.push(match &department {
             Some(_) => why,
-            None if why.is_empty() => {
-                "无法确定主管部门 / the competent department cannot be told".into()
-            }
             None => format!("{why}；无法确定主管部门 / the competent department cannot be told"),
         });
         let region = self.region(intake, directory, &mut steps).map(|code| {

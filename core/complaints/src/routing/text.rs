@@ -110,11 +110,14 @@ pub fn score(
     let mut parts = lexicon_parts(lexicon, departments, words);
     if let Some(model) = learned {
         for word in &words.all {
-            for (idx, code) in departments.iter().enumerate() {
-                let weight = model.weight(word, code);
+            let Some(weights) = model.weights.get(word) else {
+                continue;
+            };
+            for (code, &weight) in model.departments.iter().zip(weights) {
+                let idx = departments.iter().position(|d| d == code);
                 // Less than this changes no probability a person would notice.
                 if weight.abs() >= 0.05
-                    && let Some(list) = parts.get_mut(idx)
+                    && let Some(list) = idx.and_then(|i| parts.get_mut(i))
                 {
                     list.push(Contribution {
                         label: word.clone(),
