@@ -64,6 +64,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0009_routing.sql"),
         include_str!("../migrations/postgres/0009_routing.sql"),
     ),
+    (
+        10,
+        "performance",
+        include_str!("../migrations/sqlite/0010_performance.sql"),
+        include_str!("../migrations/postgres/0010_performance.sql"),
+    ),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

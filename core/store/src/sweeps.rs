@@ -139,6 +139,16 @@ type LinkKeySets = (
 
 /// The acts, check action codes and (party, agency) pairs of rows selected as
 /// `act_id, party_key, agency_key, check_action_code`.
+/// Which records sharing a key count.
+#[derive(Debug, Clone, Copy)]
+enum Linked {
+    /// Every record sharing a key: its findings can change when the key's records do.
+    Any,
+    /// Only the records `jiandu_rules::Lookups` keeps: penalties by act, inspections by code
+    /// and by party and agency.
+    ForLookups,
+}
+
 fn link_keys_of(rows: &[sqlx::any::AnyRow]) -> LinkKeySets {
     let mut acts = BTreeSet::new();
     let mut codes = BTreeSet::new();
@@ -305,7 +315,10 @@ impl Store {
                 .await
                 .map_err(query_error("reading record keys"))?;
             let (acts, codes, pairs) = link_keys_of(&rows);
-            related.extend(self.ids_with_keys(&acts, &codes, &pairs).await?);
+            related.extend(
+                self.ids_with_keys(&acts, &codes, &pairs, Linked::Any)
+                    .await?,
+            );
         }
         Ok(related.into_iter().collect())
     }
@@ -327,7 +340,7 @@ impl Store {
         .await
         .map_err(query_error("reading replaced record keys"))?;
         let (acts, codes, pairs) = link_keys_of(&rows);
-        self.ids_with_keys(&acts, &codes, &pairs).await
+        self.ids_with_keys(&acts, &codes, &pairs, Linked::Any).await
     }
 
     async fn ids_with_keys(
@@ -335,14 +348,26 @@ impl Store {
         acts: &BTreeSet<String>,
         codes: &BTreeSet<String>,
         pairs: &BTreeSet<(String, String)>,
+        linked: Linked,
     ) -> Result<Vec<String>, StoreError> {
+        // The look-ups read penalties by act and inspections by code, party and agency; an
+        // incremental plan re-judges every record sharing a key. The type is filtered here,
+        // not in SQL: given `record_type = …` SQLite walks the type's index instead of the
+        // key's.
+        let keep = |row: &sqlx::any::AnyRow, record_type: &str| match linked {
+            Linked::Any => true,
+            Linked::ForLookups => row.get::<String, _>(1) == record_type,
+        };
         let mut ids = Vec::new();
-        for (column, values) in [("act_id", acts), ("check_action_code", codes)] {
+        for (column, values, record_type) in [
+            ("act_id", acts, "penalty"),
+            ("check_action_code", codes, "inspection"),
+        ] {
             let values: Vec<&String> = values.iter().collect();
             for chunk in values.chunks(CHUNK) {
                 let sql = format!(
-                    "SELECT record_id FROM records WHERE {column} IN ({})",
-                    list_placeholders(chunk.len())
+                    "SELECT record_id, record_type FROM records WHERE {column} IN ({})",
+                    list_placeholders(chunk.len()),
                 );
                 let mut query = sqlx::query(&sql);
                 for value in chunk {
@@ -352,19 +377,38 @@ impl Store {
                     .fetch_all(self.pool())
                     .await
                     .map_err(query_error("finding related records"))?;
-                ids.extend(rows.iter().map(|r| r.get::<String, _>(0)));
+                ids.extend(
+                    rows.iter()
+                        .filter(|r| keep(r, record_type))
+                        .map(|r| r.get::<String, _>(0)),
+                );
             }
         }
-        for (party, agency) in pairs {
-            let rows = sqlx::query(
-                "SELECT record_id FROM records WHERE party_key = $1 AND agency_key = $2",
-            )
-            .bind(party.as_str())
-            .bind(agency.as_str())
-            .fetch_all(self.pool())
-            .await
-            .map_err(query_error("finding related records"))?;
-            ids.extend(rows.iter().map(|r| r.get::<String, _>(0)));
+        // Pairs in one statement per chunk (one statement per pair cost a round trip each),
+        // joined from a VALUES list so that both backends walk the (party, agency) index.
+        let pairs: Vec<&(String, String)> = pairs.iter().collect();
+        for chunk in pairs.chunks(CHUNK / 2) {
+            let values: Vec<String> = (0..chunk.len())
+                .map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2))
+                .collect();
+            let sql = format!(
+                "WITH k (party, agency) AS (VALUES {}) SELECT r.record_id, r.record_type FROM k \
+                 JOIN records r ON r.party_key = k.party AND r.agency_key = k.agency",
+                values.join(", "),
+            );
+            let mut query = sqlx::query(&sql);
+            for (party, agency) in chunk {
+                query = query.bind(party.as_str()).bind(agency.as_str());
+            }
+            let rows = query
+                .fetch_all(self.pool())
+                .await
+                .map_err(query_error("finding related records"))?;
+            ids.extend(
+                rows.iter()
+                    .filter(|r| keep(r, "inspection"))
+                    .map(|r| r.get::<String, _>(0)),
+            );
         }
         Ok(ids)
     }
@@ -413,7 +457,7 @@ impl Store {
             }
         }
         let mut ids: BTreeSet<String> = self
-            .ids_with_keys(&acts, &codes, &pairs)
+            .ids_with_keys(&acts, &codes, &pairs, Linked::ForLookups)
             .await?
             .into_iter()
             .collect();

@@ -2,6 +2,8 @@
 //! through the rules on a blocking thread.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
 
 use jiandu_model::{Record, ReferenceRow};
 use jiandu_rules::{Evaluator, Lookups, RuleSet};
@@ -21,15 +23,67 @@ pub(crate) async fn evaluate(
     store: &Store,
     shared: &Shared,
     record_ids: &[String],
+    phases: &Phases,
 ) -> Result<Vec<RecordResult>, SweepError> {
+    let started = Instant::now();
     let records = store.load_records(record_ids).await?;
     let related = store.lookup_records(&records).await?;
+    phases.add(Phase::Reading, started);
+    let started = Instant::now();
     let shared = shared.clone();
     let results =
         tokio::task::spawn_blocking(move || evaluate_records(&shared, &records, &related))
             .await
             .map_err(|e| SweepError::Worker(e.to_string()))?;
+    phases.add(Phase::Evaluating, started);
     Ok(results)
+}
+
+/// Where a sweep's tasks spent their time, summed over the tasks (so with two tasks the sum
+/// can exceed the wall time): what `jiandu bench` splits a sweep into.
+#[derive(Debug, Default)]
+pub struct Phases {
+    nanos: [AtomicU64; 3],
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum Phase {
+    /// Loading a batch's records and their look-ups from the store.
+    Reading = 0,
+    /// Running the rules.
+    Evaluating = 1,
+    /// Completing the batch: findings, gaps, audit events, the checkpoint.
+    Writing = 2,
+}
+
+impl Phases {
+    pub fn add(&self, phase: Phase, since: Instant) {
+        let nanos = u64::try_from(since.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        if let Some(slot) = self.nanos.get(phase as usize) {
+            slot.fetch_add(nanos, Ordering::Relaxed);
+        }
+    }
+
+    pub fn seconds(&self) -> PhaseSeconds {
+        let s = |phase: Phase| {
+            self.nanos
+                .get(phase as usize)
+                .map_or(0.0, |n| n.load(Ordering::Relaxed) as f64 / 1e9)
+        };
+        PhaseSeconds {
+            reading: s(Phase::Reading),
+            evaluating: s(Phase::Evaluating),
+            writing: s(Phase::Writing),
+        }
+    }
+}
+
+/// Task-seconds per phase of a sweep.
+#[derive(Debug, Clone, Copy, Default, serde::Serialize)]
+pub struct PhaseSeconds {
+    pub reading: f64,
+    pub evaluating: f64,
+    pub writing: f64,
 }
 
 /// The look-ups one stored record gets in a sweep: the records sharing its keys and the

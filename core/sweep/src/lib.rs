@@ -17,7 +17,7 @@ mod batch;
 mod replay;
 mod run;
 
-pub use batch::lookups_for;
+pub use batch::{PhaseSeconds, lookups_for};
 pub use replay::{ReplayReport, RuleDelta, replay};
 pub use run::{Progress, SweepOptions, SweepReport, sweep, work};
 

@@ -9,7 +9,7 @@ use jiandu_rules::RuleSet;
 use jiandu_store::{FindingFilter, Store};
 
 use crate::SweepError;
-use crate::batch::{Shared, evaluate};
+use crate::batch::{Phases, Shared, evaluate};
 
 /// What the new rules would do to one rule's findings.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -61,7 +61,7 @@ pub async fn replay(
     let ids = store.all_record_ids().await?;
     let mut report = ReplayReport::default();
     for batch in ids.chunks(batch_size.max(1)) {
-        for result in evaluate(store, &shared, batch).await? {
+        for result in evaluate(store, &shared, batch, &Phases::default()).await? {
             report.records += 1;
             for e in result.evaluations {
                 report.evaluations += 1;

@@ -10,7 +10,7 @@ use jiandu_rules::RuleSet;
 use jiandu_store::{Store, SweepGaps, SweepInfo, SweepPlan, SweepTotals};
 
 use crate::SweepError;
-use crate::batch::{Shared, evaluate};
+use crate::batch::{Phase, PhaseSeconds, Phases, Shared, evaluate};
 
 #[derive(Debug, Clone)]
 pub struct SweepOptions {
@@ -54,6 +54,8 @@ pub struct SweepReport {
     /// Rules switched off in this run for failing on too many records (id, failures).
     pub rules_switched_off: Vec<(String, u32)>,
     pub seconds: f64,
+    /// This process's task-seconds reading, evaluating and writing.
+    pub phases: PhaseSeconds,
 }
 
 /// Progress as (records done, records in the sweep).
@@ -188,9 +190,10 @@ async fn finish(
     started: Instant,
     resumed: bool,
 ) -> Result<SweepReport, SweepError> {
+    let phases = Phases::default();
     let (cases_opened, findings_added_to_cases) = loop {
         if options.parallel > 0 {
-            process(store, shared, info, options, progress).await?;
+            process(store, shared, info, options, progress, &phases).await?;
         } else {
             let totals = store.sweep_totals(info.sweep_id).await?;
             progress(totals.records_evaluated, info.n_records);
@@ -227,6 +230,7 @@ async fn finish(
         gaps: store.sweep_gaps(info.sweep_id).await?,
         rules_switched_off: shared.set.switched_off_rules(),
         seconds: started.elapsed().as_secs_f64(),
+        phases: phases.seconds(),
     })
 }
 
@@ -240,6 +244,7 @@ async fn process(
     info: &SweepInfo,
     options: &SweepOptions,
     progress: Progress<'_>,
+    phases: &Phases,
 ) -> Result<u64, SweepError> {
     let total = info.n_records;
     let done_before = store.sweep_totals(info.sweep_id).await?.records_evaluated;
@@ -254,12 +259,13 @@ async fn process(
             let mut completed = 0u64;
             while let Some(claim) = store.next_batch(source).await? {
                 let n = claim.work.record_ids.len() as u64;
-                let results = evaluate(store, shared, &claim.work.record_ids).await?;
-                if store
+                let results = evaluate(store, shared, &claim.work.record_ids, phases).await?;
+                let writing = Instant::now();
+                let written = store
                     .complete_batch(claim, &results, &worker, clock::now())
-                    .await?
-                    .is_some()
-                {
+                    .await?;
+                phases.add(Phase::Writing, writing);
+                if written.is_some() {
                     completed += 1;
                 }
                 let now_done = {
@@ -307,7 +313,8 @@ pub async fn work(
                 items: Arc::new(items),
             };
             set.reset_errors();
-            n_batches += process(store, &shared, &info, options, &|_, _| {}).await?;
+            let phases = Phases::default();
+            n_batches += process(store, &shared, &info, options, &|_, _| {}, &phases).await?;
             // The process that started the sweep finishes it; should it have gone, the worker
             // that did the last batch does.
             let now = clock::now();
