@@ -40,6 +40,8 @@ struct Cli {
 enum Command {
     /// Make a demo: a fresh SQLite database with generated Qingyuan enforcement data.
     Demo(cmd::demo::Args),
+    /// Measure: sweeps, the engine against native Rust and SQL, intake, listing, importing.
+    Bench(cmd::bench::Args),
     /// Create the database (or bring it up to date) without importing anything.
     Init,
     /// Import units, officers, parties, items or records from CSV (UTF-8, GBK), JSON, JSONL,
@@ -162,6 +164,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Calendar(args) => cmd::calendar::run(&settings()?, args),
         Command::Demo(args) => runtime()?.block_on(cmd::demo::run(settings()?, &cli.profile, args)),
+        Command::Bench(args) => {
+            runtime()?.block_on(cmd::bench::run(settings()?, &cli.profile, args))
+        }
         Command::Init => runtime()?.block_on(cmd::init::run(&settings()?)),
         Command::Import(args) => runtime()?.block_on(cmd::import::run(&settings()?, args)),
         Command::Records(command) => runtime()?.block_on(cmd::records::run(&settings()?, command)),

@@ -20,6 +20,8 @@ mod reference;
 mod rng;
 mod vocabulary;
 
+use std::collections::BTreeMap;
+
 use jiandu_calendar::Calendar;
 use serde_json::Value;
 
@@ -67,26 +69,87 @@ pub fn generate_with(seed: u64, calendar: &Calendar, volumes: Volumes) -> DemoDa
     let reference = reference::generate(&mut root.fork(1));
     let mut mk = records::Gen::new(root.fork(2), &reference, calendar);
     let records = records::generate(&mut mk, volumes);
-    let planted = defects()
+    let mut planted = BTreeMap::new();
+    tally_planted(&records, &mut planted);
+    let planted = planted_rates(&mk, &planted);
+    let complaints =
+        complaints::generate(&mut root.fork(3), &reference, calendar, volumes.complaints);
+    demo_data(&reference, records, planted, complaints)
+}
+
+/// A demo of exactly `n` records for measuring: the base demo's units, officers and items, a
+/// party for every [`RECORDS_PER_PARTY`] records (more than the base demo's when `n` is large,
+/// so that look-ups grow as a province's do), and records made in rounds of the base demo's
+/// mix, each round handed to `sink` and dropped, so that memory does not grow with `n`.
+/// Returns the demo without its records (they went to `sink`).
+pub fn generate_scaled<E>(
+    seed: u64,
+    calendar: &Calendar,
+    n: usize,
+    mut sink: impl FnMut(Vec<Value>) -> Result<(), E>,
+) -> Result<DemoData, E> {
+    let root = rng::Rng::new(seed);
+    let mut reference = reference::generate(&mut root.fork(1));
+    let extra = (n / RECORDS_PER_PARTY).saturating_sub(reference.parties.len());
+    reference::more_parties(&mut root.fork(4), &mut reference, extra);
+    let mut mk = records::Gen::new(root.fork(2), &reference, calendar);
+    let round = Volumes {
+        complaints: 0,
+        ..Volumes::default()
+    };
+    let mut planted = BTreeMap::new();
+    let mut left = n;
+    while left > 0 {
+        let mut records = records::generate(&mut mk, round);
+        records.truncate(left);
+        left -= records.len();
+        tally_planted(&records, &mut planted);
+        sink(records)?;
+    }
+    let planted = planted_rates(&mk, &planted);
+    let complaints = complaints::generate(
+        &mut root.fork(3),
+        &reference,
+        calendar,
+        Volumes::default().complaints,
+    );
+    Ok(demo_data(&reference, Vec::new(), planted, complaints))
+}
+
+/// Records per party in a scaled demo (the base demo has about 2.8).
+pub const RECORDS_PER_PARTY: usize = 3;
+
+/// Counts each planted defect on the records kept (the stopped unit's late acts are left
+/// out).
+fn tally_planted(records: &[Value], planted: &mut BTreeMap<String, u64>) {
+    for record in records {
+        for id in record["demo_defects"].as_array().into_iter().flatten() {
+            if let Some(id) = id.as_str() {
+                *planted.entry(id.to_owned()).or_default() += 1;
+            }
+        }
+    }
+}
+
+fn planted_rates(mk: &records::Gen<'_>, planted: &BTreeMap<String, u64>) -> Vec<Planted> {
+    defects()
         .into_iter()
         .map(|d| Planted {
             id: d.id,
             rule: d.rule,
             rate: d.rate,
             eligible: mk.eligible.get(d.id).copied().unwrap_or(0),
-            // Counted on the records kept (the stopped unit's late acts are left out).
-            planted: records
-                .iter()
-                .filter(|r| {
-                    r["demo_defects"]
-                        .as_array()
-                        .is_some_and(|ds| ds.iter().any(|x| x == d.id))
-                })
-                .count() as u64,
+            planted: planted.get(d.id).copied().unwrap_or(0),
         })
-        .collect();
-    let complaints =
-        complaints::generate(&mut root.fork(3), &reference, calendar, volumes.complaints);
+        .collect()
+}
+
+fn demo_data(
+    reference: &reference::Reference,
+    records: Vec<Value>,
+    planted: Vec<Planted>,
+    complaints: complaints::DemoComplaints,
+) -> DemoData {
     let mut units: Vec<Value> = reference.units.iter().map(|u| u.to_json(false)).collect();
     units.push(reference.dispatcher.to_json(true));
     DemoData {
@@ -182,6 +245,36 @@ mod tests {
         assert_eq!(envelopes(&a), envelopes(&b));
         assert_ne!(envelopes(&a), envelopes(&c));
         assert_ne!(a.records, c.records);
+    }
+
+    #[test]
+    fn a_scaled_demo_has_exactly_the_records_asked_for_each_once() {
+        let calendar = Calendar::builtin();
+        let mut ids = std::collections::HashSet::new();
+        let mut rounds = 0;
+        let data = generate_scaled(3, &calendar, 15_000, |round| {
+            rounds += 1;
+            for value in round {
+                let record = Record::from_json(value).map_err(|e| format!("{e:?}"))?;
+                assert!(
+                    ids.insert(record.id().as_str().to_owned()),
+                    "{}",
+                    record.id()
+                );
+            }
+            Ok::<(), String>(())
+        })
+        .unwrap();
+        assert_eq!(ids.len(), 15_000);
+        assert_eq!(
+            rounds, 3,
+            "rounds of the base mix, about 6,600 records each"
+        );
+        assert!(data.records.is_empty(), "the records went to the sink");
+        assert_eq!(data.parties.len(), 15_000 / RECORDS_PER_PARTY);
+        let party_ids: std::collections::HashSet<_> =
+            data.parties.iter().map(|p| p["party_id"].clone()).collect();
+        assert_eq!(party_ids.len(), data.parties.len(), "party ids are unique");
     }
 
     #[test]

@@ -120,6 +120,90 @@ fn address(rng: &mut Rng, region_name: &str) -> String {
     format!("{region_name}{}{}号", rng.pick(STREETS), rng.range(1, 388))
 }
 
+/// The parties of the base demo; a scaled demo adds more (`more_parties`).
+pub const PARTIES: usize = 2400;
+
+/// One generated party: a company, an individual business or a natural person of a county.
+fn party(rng: &mut Rng, seq: usize) -> Party {
+    let (region_code, region_name) = *rng.pick(&REGIONS[1..]);
+    let kind = rng.weighted(&[62, 20, 18]);
+    let party = match kind {
+        0 => Party {
+            party_id: String::new(),
+            name: format!(
+                "清远市{}{}{}有限公司",
+                rng.pick(TRADE_NAMES),
+                rng.pick(TRADE_NAMES),
+                rng.pick(INDUSTRIES)
+            ),
+            nature: "legal_person",
+            uscc: Some(uscc(rng, "91", region_code)),
+            id_number: None,
+            birth_date: None,
+            region_code,
+            address: address(rng, region_name),
+        },
+        1 => Party {
+            party_id: String::new(),
+            name: format!(
+                "{}{}{}店",
+                region_name,
+                rng.pick(TRADE_NAMES),
+                rng.pick(INDUSTRIES)
+            ),
+            nature: "individual_business",
+            uscc: Some(uscc(rng, "92", region_code)),
+            id_number: None,
+            birth_date: None,
+            region_code,
+            address: address(rng, region_name),
+        },
+        _ => {
+            let birth = d(
+                rng.range(1955, 2005) as i32,
+                rng.range(1, 12) as u32,
+                rng.range(1, 28) as u32,
+            );
+            Party {
+                party_id: String::new(),
+                name: person_name(rng),
+                nature: "natural_person",
+                uscc: None,
+                id_number: Some(id_number(rng, region_code, birth)),
+                birth_date: Some(birth),
+                region_code,
+                address: address(rng, region_name),
+            }
+        }
+    };
+    let party_id = party
+        .uscc
+        .clone()
+        .or_else(|| party.id_number.clone())
+        .unwrap_or_else(|| format!("P{seq}"));
+    Party { party_id, ..party }
+}
+
+/// `n` more parties for a scaled demo, numbered after the base ones, drawn from their own
+/// stream so the base demo stays as it was.
+pub fn more_parties(rng: &mut Rng, reference: &mut Reference, n: usize) {
+    let mut ids: std::collections::HashSet<String> = reference
+        .parties
+        .iter()
+        .map(|p| p.party_id.clone())
+        .collect();
+    let target = reference.parties.len() + n;
+    let mut seq = reference.parties.len();
+    while reference.parties.len() < target {
+        let party = party(rng, seq);
+        seq += 1;
+        // Random codes collide now and then among hundreds of thousands: draw again.
+        if ids.insert(party.party_id.clone()) {
+            reference.parties.push(party);
+        }
+    }
+}
+
 pub fn generate(rng: &mut Rng) -> Reference {
     let mut units = Vec::new();
     for (region_code, region_name) in REGIONS {
@@ -175,66 +259,7 @@ pub fn generate(rng: &mut Rng) -> Reference {
         }
     }
 
-    let mut parties = Vec::new();
-    for seq in 0..2400 {
-        let (region_code, region_name) = *rng.pick(&REGIONS[1..]);
-        let kind = rng.weighted(&[62, 20, 18]);
-        let party = match kind {
-            0 => Party {
-                party_id: String::new(),
-                name: format!(
-                    "清远市{}{}{}有限公司",
-                    rng.pick(TRADE_NAMES),
-                    rng.pick(TRADE_NAMES),
-                    rng.pick(INDUSTRIES)
-                ),
-                nature: "legal_person",
-                uscc: Some(uscc(rng, "91", region_code)),
-                id_number: None,
-                birth_date: None,
-                region_code,
-                address: address(rng, region_name),
-            },
-            1 => Party {
-                party_id: String::new(),
-                name: format!(
-                    "{}{}{}店",
-                    region_name,
-                    rng.pick(TRADE_NAMES),
-                    rng.pick(INDUSTRIES)
-                ),
-                nature: "individual_business",
-                uscc: Some(uscc(rng, "92", region_code)),
-                id_number: None,
-                birth_date: None,
-                region_code,
-                address: address(rng, region_name),
-            },
-            _ => {
-                let birth = d(
-                    rng.range(1955, 2005) as i32,
-                    rng.range(1, 12) as u32,
-                    rng.range(1, 28) as u32,
-                );
-                Party {
-                    party_id: String::new(),
-                    name: person_name(rng),
-                    nature: "natural_person",
-                    uscc: None,
-                    id_number: Some(id_number(rng, region_code, birth)),
-                    birth_date: Some(birth),
-                    region_code,
-                    address: address(rng, region_name),
-                }
-            }
-        };
-        let party_id = party
-            .uscc
-            .clone()
-            .or_else(|| party.id_number.clone())
-            .unwrap_or_else(|| format!("P{seq}"));
-        parties.push(Party { party_id, ..party });
-    }
+    let parties = (0..PARTIES).map(|seq| party(rng, seq)).collect();
 
     let mut items = Vec::new();
     for (seq, (dept, name, kind)) in ITEMS.iter().enumerate() {

@@ -14,6 +14,7 @@
 //! ```
 
 mod audit;
+mod baseline;
 mod cases;
 mod complaints;
 mod filter;
@@ -41,6 +42,7 @@ use sqlx::Executor;
 use sqlx::any::AnyPoolOptions;
 
 pub use audit::{AuditAnchor, AuditEvent, AuditKey, AuditVerification, StoredAuditEvent};
+pub use baseline::{BaselineRule, drop_postgres_schema, fresh_postgres_schema};
 pub use cases::{CaseMoveError, CaseRow};
 pub use complaints::{
     ComplaintChange, ComplaintFilter, ComplaintRow, Conflict, EventRow, NewComplaint, NewEvent,

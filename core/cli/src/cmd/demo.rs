@@ -24,22 +24,24 @@ pub struct Args {
     /// Seed of the generator: the same seed gives the same data.
     #[arg(long, default_value_t = 2026)]
     pub seed: u64,
+    /// Make exactly N records instead of the demo's 6,600 or so (for measuring: a party per
+    /// three records, the records written and imported in files of one round each).
+    #[arg(long, value_name = "N")]
+    pub records: Option<usize>,
 }
 
 pub async fn run(settings: Settings, profile: &str, args: Args) -> Result<()> {
     let dir = prepare_dir(&args.dir)?;
     let calendar = settings.calendar()?;
-    let data = jiandu_demo::generate(args.seed, &calendar);
-
     let data_dir = dir.join("data");
     std::fs::create_dir_all(&data_dir)
         .with_context(|| format!("cannot create {}", data_dir.display()))?;
+    let (data, record_files) = generate(&data_dir, args.seed, &calendar, args.records)?;
     let files = [
         (What::Units, "units.jsonl", &data.units),
         (What::Officers, "officers.jsonl", &data.officers),
         (What::Parties, "parties.jsonl", &data.parties),
         (What::Items, "items.jsonl", &data.items),
-        (What::Records, "records.jsonl", &data.records),
     ];
     for (_, name, rows) in &files {
         write_jsonl(&data_dir.join(name), rows)?;
@@ -50,13 +52,12 @@ pub async fn run(settings: Settings, profile: &str, args: Args) -> Result<()> {
     let store = Store::open(&database_url)
         .await
         .with_context(|| format!("cannot create the demo database {}", db_path.display()))?;
-    for (what, name, _) in &files {
-        let checked = check_file(
-            *what,
-            &data_dir.join(name),
-            &ReadOptions::default(),
-            &Mapping::default(),
-        )?;
+    let to_import = files
+        .iter()
+        .map(|(what, name, _)| (*what, data_dir.join(name)))
+        .chain(record_files.into_iter().map(|path| (What::Records, path)));
+    for (what, path) in to_import {
+        let checked = check_file(what, &path, &ReadOptions::default(), &Mapping::default())?;
         let outcome = store_checked(
             Some(&store),
             checked,
@@ -400,6 +401,41 @@ fn prepare_dir(dir: &Path) -> Result<PathBuf> {
     )
     .with_context(|| format!("cannot write {}", dir.join(MARKER).display()))?;
     Ok(dir)
+}
+
+/// Generates the demo and writes its records: one file, or with `--records` one file per
+/// round of the generator, so that neither generating nor importing holds them all.
+fn generate(
+    data_dir: &Path,
+    seed: u64,
+    calendar: &jiandu_calendar::Calendar,
+    records: Option<usize>,
+) -> Result<(jiandu_demo::DemoData, Vec<PathBuf>)> {
+    // Files of an earlier run with another size would be imported too.
+    for entry in std::fs::read_dir(data_dir)
+        .with_context(|| format!("cannot read {}", data_dir.display()))?
+    {
+        let path = entry?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name.starts_with("records") && name.ends_with(".jsonl") {
+            std::fs::remove_file(&path)
+                .with_context(|| format!("cannot remove {}", path.display()))?;
+        }
+    }
+    let Some(n) = records else {
+        let data = jiandu_demo::generate(seed, calendar);
+        let path = data_dir.join("records.jsonl");
+        write_jsonl(&path, &data.records)?;
+        return Ok((data, vec![path]));
+    };
+    let mut files = Vec::new();
+    let data = jiandu_demo::generate_scaled(seed, calendar, n, |round| {
+        let path = data_dir.join(format!("records-{:04}.jsonl", files.len() + 1));
+        write_jsonl(&path, &round)?;
+        files.push(path);
+        anyhow::Ok(())
+    })?;
+    Ok((data, files))
 }
 
 fn write_jsonl(path: &Path, rows: &[Value]) -> Result<()> {

@@ -1,6 +1,7 @@
 //! One module per subcommand, and the few things they share.
 
 pub mod audit;
+pub mod bench;
 pub mod calendar;
 pub mod cases;
 pub mod check;

@@ -150,6 +150,7 @@ pub fn summary_json(report: &SweepReport) -> serde_json::Value {
         "unknown": report.gaps.unknown,
         "rule_errors": report.gaps.errors,
         "seconds": (report.seconds * 1000.0).round() / 1000.0,
+        "task_seconds": report.phases,
         "full": report.full,
         "reason": report.reason,
         "resumed": report.resumed,
