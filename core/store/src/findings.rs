@@ -49,6 +49,9 @@ pub struct FindingFilter {
     pub limit: Option<u64>,
     /// Rows to skip (pages).
     pub offset: u64,
+    /// Only findings with a greater id: a listing read a page at a time follows its last id
+    /// instead of skipping rows again.
+    pub after: Option<i64>,
 }
 
 /// How many of each kind of change one batch made.
@@ -433,6 +436,9 @@ impl Store {
         }
         if let Some(case) = filter.case_id {
             w.raw(format!("case_id = {case}"));
+        }
+        if let Some(after) = filter.after {
+            w.raw(format!("finding_id > {after}"));
         }
         let tail = match filter.limit {
             Some(limit) => format!("ORDER BY finding_id LIMIT {limit} OFFSET {}", filter.offset),

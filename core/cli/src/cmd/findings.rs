@@ -77,6 +77,7 @@ impl FilterArgs {
             case_id: self.case,
             limit: (limit > 0).then_some(limit),
             offset: 0,
+            after: None,
         }
     }
 }
@@ -105,24 +106,40 @@ pub async fn run(settings: &Settings, command: Command) -> Result<()> {
     result
 }
 
+/// Lists a page of 1,000 at a time, each printed before the next is read, so that listing a
+/// million findings holds a thousand.
 async fn list(store: &Store, filter: FindingFilter, format: Format) -> Result<()> {
-    let findings = store
-        .list_findings(&filter)
-        .await
-        .context("cannot list findings")?;
-    match format {
-        Format::Json => {
-            for finding in &findings {
-                println!("{}", serde_json::to_string(finding)?);
-            }
+    use std::io::Write;
+    const PAGE: u64 = 1_000;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    if format == Format::Text {
+        writeln!(
+            out,
+            "{:>7}  {:<28} {:<26} {:<10} {:<17} {:<10} unit",
+            "id", "record", "rule", "outcome", "status", "act date"
+        )?;
+    }
+    let mut listed = 0u64;
+    let mut after = None;
+    loop {
+        let want = filter.limit.map_or(PAGE, |l| (l - listed).min(PAGE));
+        if want == 0 {
+            break;
         }
-        Format::Text => {
-            println!(
-                "{:>7}  {:<28} {:<26} {:<10} {:<17} {:<10} unit",
-                "id", "record", "rule", "outcome", "status", "act date"
-            );
-            for f in &findings {
-                println!(
+        let page = store
+            .list_findings(&FindingFilter {
+                limit: Some(want),
+                after,
+                ..filter.clone()
+            })
+            .await
+            .context("cannot list findings")?;
+        for f in &page {
+            match format {
+                Format::Json => writeln!(out, "{}", serde_json::to_string(f)?)?,
+                Format::Text => writeln!(
+                    out,
                     "{:>7}  {:<28} {:<26} {:<10} {:<17} {:<10} {}",
                     f.finding_id,
                     f.record_id,
@@ -131,20 +148,28 @@ async fn list(store: &Store, filter: FindingFilter, format: Format) -> Result<()
                     f.status.as_str(),
                     f.act_date.map_or("-".into(), |d| d.to_string()),
                     f.unit_id.as_deref().unwrap_or("-"),
-                );
+                )?,
             }
-            let more = filter.limit.is_some_and(|l| findings.len() as u64 == l);
-            println!(
-                "{} findings{}",
-                findings.len(),
-                if more {
-                    " (the limit; --limit 0 lists all)"
-                } else {
-                    ""
-                }
-            );
+        }
+        listed += page.len() as u64;
+        after = page.last().map(|f| f.finding_id);
+        if (page.len() as u64) < want {
+            break;
         }
     }
+    if format == Format::Text {
+        let more = filter.limit.is_some_and(|l| listed == l);
+        writeln!(
+            out,
+            "{listed} findings{}",
+            if more {
+                " (the limit; --limit 0 lists all)"
+            } else {
+                ""
+            }
+        )?;
+    }
+    out.flush()?;
     Ok(())
 }
 

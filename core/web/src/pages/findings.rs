@@ -86,6 +86,7 @@ pub async fn list_view(
         case_id: parse_opt(&query.case, "case")?,
         limit: Some(PAGE_SIZE + 1),
         offset: Pager::offset(page),
+        after: None,
     };
     let rows = state
         .store
