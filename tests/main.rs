@@ -11,6 +11,7 @@
 
 mod support;
 
+mod bench;
 mod browser;
 mod calendar;
 mod check;

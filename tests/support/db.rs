@@ -54,6 +54,22 @@ pub fn sqlite() -> TestDb {
 
 static SCHEMA_SEQ: AtomicU64 = AtomicU64::new(0);
 
+/// The test PostgreSQL server's URL for a command that makes its own schema (`jiandu bench`),
+/// or `None` when PostgreSQL is skipped (never in CI).
+pub fn postgres_base_url() -> Option<String> {
+    match std::env::var("JIANDU_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            assert!(
+                !in_ci(),
+                "CI=true but JIANDU_TEST_POSTGRES_URL is not set: the PostgreSQL store tests are mandatory in CI"
+            );
+            notice("note: JIANDU_TEST_POSTGRES_URL is not set; skipping the PostgreSQL part");
+            None
+        }
+    }
+}
+
 /// A fresh schema on the test PostgreSQL server, or `None` when PostgreSQL is skipped.
 pub fn postgres() -> Option<TestDb> {
     let base_url = match std::env::var("JIANDU_TEST_POSTGRES_URL") {

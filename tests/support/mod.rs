@@ -7,7 +7,7 @@ pub mod smtp;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-pub use db::{TestDb, for_each_db};
+pub use db::{TestDb, for_each_db, postgres_base_url};
 
 /// The `jiandu` binary under test, with no database or rules settings leaking in from the
 /// environment, run in `dir`.

@@ -43,6 +43,9 @@ pub struct Args {
     /// Seed of the generator.
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
+    /// Complaint pushes per load level (default 4,000; --quick 1,000).
+    #[arg(long, value_name = "N")]
+    pub pushes: Option<usize>,
 }
 
 /// One measured line of the table.
@@ -148,7 +151,11 @@ pub async fn run(settings: Settings, profile: &str, args: Args) -> Result<()> {
             .await?;
         }
     }
-    intake_section(&mut bench, &calendar, &out, postgres.as_deref(), args.quick).await?;
+    import_section(&mut bench, &calendar, &out, args.seed, in_memory)?;
+    let pushes = args
+        .pushes
+        .unwrap_or(if args.quick { 1_000 } else { 4_000 });
+    intake_section(&mut bench, &calendar, &out, postgres.as_deref(), pushes).await?;
     if let Some(url) = &postgres {
         store::drop_postgres(url).await?;
     }
@@ -333,13 +340,65 @@ fn time<T>(f: impl FnOnce() -> T) -> (f64, T) {
     (started.elapsed().as_secs_f64(), result)
 }
 
+/// `jiandu import records` of a JSONL file of `n` generated records into a fresh SQLite store.
+fn import_section(
+    bench: &mut Bench,
+    calendar: &jiandu_calendar::Calendar,
+    out: &std::path::Path,
+    seed: u64,
+    n: usize,
+) -> Result<()> {
+    use std::io::Write;
+    let file = out.join(format!("bench-import-{n}.jsonl"));
+    let mut writer = std::io::BufWriter::new(
+        std::fs::File::create(&file).with_context(|| format!("cannot write {}", file.display()))?,
+    );
+    jiandu_demo::generate_scaled(seed, calendar, n, |round| {
+        for value in round {
+            writeln!(writer, "{value}")?;
+        }
+        anyhow::Ok(())
+    })?;
+    writer.flush()?;
+    drop(writer);
+    let db = out.join("bench-import.db");
+    for suffix in ["", "-wal", "-shm"] {
+        std::fs::remove_file(format!("{}{suffix}", db.display())).ok();
+    }
+    let bytes = std::fs::metadata(&file)?.len();
+    let ran = child::jiandu(
+        &format!("sqlite://{}", db.display()),
+        None,
+        &["import", "records", &file.display().to_string()],
+        out,
+        false,
+    )?;
+    std::fs::remove_file(&file).ok();
+    bench.push(Row {
+        section: "import",
+        what: "import records, JSONL".into(),
+        backend: "SQLite".into(),
+        records: n,
+        seconds: ran.seconds,
+        per_second: n as f64 / ran.seconds,
+        evals_per_second: None,
+        peak_mb: Some(ran.peak_mb),
+        note: format!(
+            "{:.0} MB file, {:.1} KB peak memory per record",
+            bytes as f64 / 1e6,
+            ran.peak_mb * 1024.0 / n as f64
+        ),
+    });
+    Ok(())
+}
+
 /// Complaint intake against `jiandu serve` on loopback, SQLite and PostgreSQL.
 async fn intake_section(
     bench: &mut Bench,
     calendar: &jiandu_calendar::Calendar,
     out: &std::path::Path,
     postgres: Option<&str>,
-    quick: bool,
+    pushes: usize,
 ) -> Result<()> {
     let templates = intake::templates(calendar);
     let mut backends = vec![format!(
@@ -357,8 +416,7 @@ async fn intake_section(
         let server = intake::serve(&db)?;
         let mut expected = 0;
         for (level, clients) in [1usize, 8, 32].into_iter().enumerate() {
-            let n = if quick { 1_000 } else { 4_000 };
-            let (bodies, unique) = intake::pushes(&templates, n, &format!("{level}"));
+            let (bodies, unique) = intake::pushes(&templates, pushes, &format!("{level}"));
             expected += unique;
             let load = intake::load(server.addr, bodies, clients, unique).await?;
             bench.push(Row {

@@ -11,10 +11,15 @@ use jiandu_rules::Profile;
 use serde_json::Value;
 
 /// The rules with a native twin, in the order the bench reports them.
-pub const RULES: [&str; 5] = [
+pub const RULES: [&str; 10] = [
     "PEN-DEADLINE-90D",
     "PEN-SERVICE-7WD",
     "PEN-SUMMARY-LIMIT",
+    "PEN-OFFICERS-2",
+    "PEN-HEARING-NOTICE-7WD",
+    "PEN-LEGAL-REVIEW",
+    "CMP-EMERGENCY-24H",
+    "CMP-SEIZURE-30D",
     "PUB-DECISION-7WD",
     "DATA-USCC",
 ];
@@ -29,6 +34,9 @@ pub struct Native<'c> {
     calendar: &'c Calendar,
     roll: bool,
     publicity_includes_summary: bool,
+    strict_hearing_notice: bool,
+    immediately_within_hours: f64,
+    restraint_roll: bool,
 }
 
 type Judged<T> = Result<T, Outcome>;
@@ -90,6 +98,12 @@ impl<'c> Native<'c> {
             calendar,
             roll: profile.bool("roll_last_day").unwrap_or(true),
             publicity_includes_summary: profile.bool("publicity_includes_summary").unwrap_or(false),
+            strict_hearing_notice: profile.str("hearing_notice_counting") == Some("strict"),
+            restraint_roll: profile.bool("restraint_duration_roll").unwrap_or(false),
+            immediately_within_hours: profile
+                .get("immediately_within_hours", None)
+                .and_then(|v| v.as_float().or_else(|| v.as_integer().map(|i| i as f64)))
+                .unwrap_or(24.0),
         }
     }
 
@@ -101,6 +115,15 @@ impl<'c> Native<'c> {
             "PEN-SERVICE-7WD" if penalty => self.service_7wd(record),
             "PEN-SUMMARY-LIMIT" if penalty => self.summary_limit(record),
             "PUB-DECISION-7WD" if penalty => self.publish_7wd(record),
+            "PEN-OFFICERS-2" if penalty => officers_2(record),
+            "PEN-HEARING-NOTICE-7WD" if penalty => self.hearing_notice(record),
+            "PEN-LEGAL-REVIEW" if penalty => legal_review(record),
+            "CMP-EMERGENCY-24H" if record.record_type() == RecordType::CompulsoryMeasure => {
+                self.emergency_24h(record)
+            }
+            "CMP-SEIZURE-30D" if record.record_type() == RecordType::CompulsoryMeasure => {
+                self.seizure_30d(record)
+            }
             "DATA-USCC" if USCC_TYPES.contains(&record.record_type()) => uscc(record),
             _ => return None,
         })
@@ -367,6 +390,383 @@ impl<'c> Native<'c> {
                 Lookup::Value(Value::Bool(true)) => Ok(Outcome::NotApplicable),
                 _ => Ok(Outcome::Violation),
             }
+        })
+    }
+}
+
+/// The version's date as the engine chooses it: the first of `fields` holding a date; all
+/// null means the act has not happened (not applicable), otherwise absent is unknown.
+fn version_day(r: &Record, fields: &[&str]) -> Judged<Date> {
+    let mut all_null = true;
+    for field in fields {
+        match r.lookup(field) {
+            Lookup::Absent => all_null = false,
+            Lookup::Null => {}
+            Lookup::Value(v) => {
+                all_null = false;
+                if let Some(day) = v
+                    .as_str()
+                    .and_then(|s| s.get(..10))
+                    .and_then(|s| Date::parse(s).ok())
+                {
+                    return Ok(day);
+                }
+            }
+        }
+    }
+    Err(if all_null {
+        Outcome::NotApplicable
+    } else {
+        Outcome::Unknown
+    })
+}
+
+/// A yes/no a script compares with `== true`: absent stops the rule (unknown).
+fn flag(r: &Record, field: &str) -> Judged<bool> {
+    match r.lookup(field) {
+        Lookup::Absent => Err(Outcome::Unknown),
+        Lookup::Value(Value::Bool(b)) => Ok(*b),
+        _ => Ok(false),
+    }
+}
+
+/// A moment: absent unknown, null `None`.
+fn moment(r: &Record, field: &str) -> Judged<Option<jiandu_model::Moment>> {
+    match r.lookup(field) {
+        Lookup::Absent => Err(Outcome::Unknown),
+        Lookup::Null => Ok(None),
+        Lookup::Value(v) => Ok(v.as_str().and_then(|s| jiandu_model::Moment::parse(s).ok())),
+    }
+}
+
+/// Whether `day` is on or after a deadline that is an interval while a notice is missing.
+fn on_or_after(day: Date, due: &Span) -> Judged<bool> {
+    if day >= due.latest {
+        Ok(true)
+    } else if day < due.earliest {
+        Ok(false)
+    } else {
+        Err(Outcome::Unknown)
+    }
+}
+
+fn ordinary(r: &Record) -> Judged<()> {
+    procedure_is(r, "ordinary")
+}
+
+fn officers_2(r: &Record) -> Outcome {
+    Native::run(|| {
+        let on = version_day(r, &["act_date", "decision_date"])?;
+        if on < old_law() {
+            return Ok(Outcome::NotApplicable);
+        }
+        if on < new_law() {
+            match r.lookup("procedure") {
+                Lookup::Absent => return Err(Outcome::Unknown),
+                Lookup::Value(Value::String(p)) if p == "summary" => {
+                    return Ok(Outcome::NotApplicable);
+                }
+                _ => {}
+            }
+        }
+        let officers = match r.lookup("officers") {
+            Lookup::Absent => return Err(Outcome::Unknown),
+            Lookup::Null => &[][..],
+            Lookup::Value(Value::Array(list)) => list.as_slice(),
+            Lookup::Value(_) => return Err(Outcome::Error),
+        };
+        let (mut qualified, mut validity_unknown) = (0, 0);
+        for officer in officers {
+            if officer.get("is_auxiliary").and_then(Value::as_bool) == Some(true) {
+                continue;
+            }
+            if officer
+                .get("cert_no")
+                .and_then(Value::as_str)
+                .is_none_or(str::is_empty)
+            {
+                continue;
+            }
+            match officer
+                .get("cert_valid_until")
+                .and_then(Value::as_str)
+                .and_then(|s| Date::parse(s).ok())
+            {
+                Some(until) if until >= on => qualified += 1,
+                Some(_) => {}
+                None => validity_unknown += 1,
+            }
+        }
+        if qualified >= 2 {
+            return Ok(Outcome::Pass);
+        }
+        if qualified + validity_unknown >= 2 {
+            return Err(Outcome::Unknown);
+        }
+        Ok(if flag(r, "special_law_exemption")? {
+            Outcome::Pass
+        } else {
+            Outcome::Violation
+        })
+    })
+}
+
+fn legal_review(r: &Record) -> Outcome {
+    Native::run(|| {
+        ordinary(r)?;
+        let decided = act_date(r, "decision_date")?;
+        if decided < Date::parse("2018-01-01").expect("valid") {
+            return Ok(Outcome::NotApplicable);
+        }
+        if decided >= new_law() {
+            let mut required = false;
+            let mut unrecorded = false;
+            for field in [
+                "major_public_interest",
+                "hearing_held",
+                "complex_case",
+                "law_requires_review",
+            ] {
+                match r.lookup(field) {
+                    Lookup::Absent => unrecorded = true,
+                    Lookup::Value(Value::Bool(true)) => required = true,
+                    _ => {}
+                }
+            }
+            if !required {
+                return Err(if unrecorded {
+                    Outcome::Unknown
+                } else {
+                    Outcome::NotApplicable
+                });
+            }
+        }
+        let Some(reviewed) = date(r, "legal_review_date")? else {
+            return Ok(Outcome::Violation);
+        };
+        if reviewed > decided || !flag(r, "legal_review_passed")? {
+            return Ok(Outcome::Violation);
+        }
+        match r.lookup("reviewer") {
+            Lookup::Absent => Err(Outcome::Unknown),
+            Lookup::Value(reviewer @ Value::Object(_)) => {
+                let first_time = match reviewer.get("first_time") {
+                    None => return Err(Outcome::Unknown),
+                    Some(v) => v.as_bool() == Some(true),
+                };
+                if !first_time {
+                    return Ok(Outcome::Pass);
+                }
+                match reviewer.get("has_legal_qualification") {
+                    None => Err(Outcome::Unknown),
+                    Some(v) if v.as_bool() == Some(true) => Ok(Outcome::Pass),
+                    Some(_) => Ok(Outcome::Violation),
+                }
+            }
+            _ => Ok(Outcome::Pass),
+        }
+    })
+}
+
+impl Native<'_> {
+    fn hearing_notice(&self, r: &Record) -> Outcome {
+        Native::run(|| {
+            ordinary(r)?;
+            let day = version_day(r, &["hearing_notice_date", "hearing_date", "decision_date"])?;
+            if day < old_law() {
+                return Ok(Outcome::NotApplicable);
+            }
+            let held = match r.lookup("hearing_date") {
+                Lookup::Value(_) => true,
+                Lookup::Null => false,
+                Lookup::Absent => flag(r, "hearing_held")?,
+            };
+            if !held {
+                return Ok(Outcome::NotApplicable);
+            }
+            let Some(notice) = date(r, "hearing_notice_date")? else {
+                return Ok(Outcome::Violation);
+            };
+            let hearing = date(r, "hearing_date")?.ok_or(Outcome::Error)?;
+            let ok = if day < new_law() {
+                notice.add_days(7) <= hearing
+            } else if self.strict_hearing_notice {
+                let earliest = self
+                    .calendar
+                    .add_working_days_span(notice, 7)
+                    .map_err(|_| Outcome::Unknown)?;
+                on_or_after(hearing, &earliest.add_days(1))?
+            } else {
+                let earliest = self
+                    .calendar
+                    .add_working_days_span(notice, 7)
+                    .map_err(|_| Outcome::Unknown)?;
+                on_or_after(hearing, &earliest)?
+            };
+            Ok(if ok {
+                Outcome::Pass
+            } else {
+                Outcome::Violation
+            })
+        })
+    }
+
+    fn emergency_24h(&self, r: &Record) -> Outcome {
+        Native::run(|| {
+            if !matches!(
+                r.lookup("emergency_on_site"),
+                Lookup::Value(Value::Bool(true))
+            ) {
+                return Err(match r.lookup("emergency_on_site") {
+                    Lookup::Absent => Outcome::Unknown,
+                    _ => Outcome::NotApplicable,
+                });
+            }
+            let day = version_day(r, &["measure_start", "freeze_date"])?;
+            if day < Date::parse("2012-01-01").expect("valid") {
+                return Ok(Outcome::NotApplicable);
+            }
+            let start = moment(r, "measure_start")?.ok_or(Outcome::Unknown)?;
+            let Some(reported) = moment(r, "head_report_time")? else {
+                return Ok(Outcome::Violation);
+            };
+            if start.hours_until(reported) > 24.0 {
+                return Ok(Outcome::Violation);
+            }
+            if flag(r, "head_disapproved")? {
+                let Some(released) = moment(r, "released_time")? else {
+                    return Ok(Outcome::Violation);
+                };
+                return Ok(
+                    if reported.hours_until(released) > self.immediately_within_hours {
+                        Outcome::Warning
+                    } else {
+                        Outcome::Pass
+                    },
+                );
+            }
+            Ok(match moment(r, "head_approval_time")? {
+                Some(approved) if start.hours_until(approved) <= 24.0 => Outcome::Pass,
+                _ => Outcome::Violation,
+            })
+        })
+    }
+}
+
+/// A seizure's limit as `restraint_limit` computes it.
+struct Limit {
+    base: Span,
+    limit: Span,
+    /// The testing periods or the extension are not recorded, and what is missing is known.
+    open: bool,
+}
+
+fn element_date_opt(e: &Value, field: &str) -> Option<Date> {
+    e.get(field)
+        .and_then(Value::as_str)
+        .and_then(|s| Date::parse(s).ok())
+}
+
+impl Native<'_> {
+    fn restraint_end(&self, start: Date, days: i64) -> Judged<Span> {
+        self.calendar
+            .add_days_span(start, days, Roll::from_flag(self.restraint_roll))
+            .map_err(|_| Outcome::Unknown)
+    }
+
+    fn restraint_limit(&self, r: &Record, start: Date) -> Judged<Limit> {
+        let mut testing_days = 0;
+        let mut testing_unrecorded = false;
+        match r.lookup("testing_periods") {
+            Lookup::Absent => testing_unrecorded = true,
+            Lookup::Value(Value::Array(periods)) => {
+                for p in periods {
+                    let (Some(from), Some(to)) =
+                        (element_date_opt(p, "start"), element_date_opt(p, "end"))
+                    else {
+                        testing_unrecorded = true;
+                        continue;
+                    };
+                    match p.get("notified_in_writing") {
+                        Some(Value::Bool(true)) => testing_days += (from.days_until(to) + 1).max(0),
+                        None => testing_unrecorded = true,
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+        let base = self.restraint_end(start, 30 + testing_days)?;
+        let mut limit = base.clone();
+        let extension_unrecorded = match r.lookup("extension") {
+            Lookup::Absent => true,
+            Lookup::Value(ext @ Value::Object(_)) => {
+                let days = ext.get("days").and_then(Value::as_i64);
+                let role = ext.get("approved_by_role").and_then(Value::as_str);
+                match element_date_opt(ext, "approved_date") {
+                    None => true,
+                    Some(a) if !on_or_before(a, &base)? => false,
+                    Some(_) => match (days, role) {
+                        (_, Some(role)) if role != "head" && role != "collective" => false,
+                        (None, _) | (_, None) => true,
+                        (Some(days), _) if days > 30 => false,
+                        (Some(days), _) => {
+                            limit = self.restraint_end(start, 30 + testing_days + days)?;
+                            false
+                        }
+                    },
+                }
+            }
+            _ => false,
+        };
+        Ok(Limit {
+            base,
+            limit,
+            open: extension_unrecorded || testing_unrecorded,
+        })
+    }
+
+    fn seizure_30d(&self, r: &Record) -> Outcome {
+        Native::run(|| {
+            match r.lookup("measure_type") {
+                Lookup::Absent => return Err(Outcome::Unknown),
+                Lookup::Value(Value::String(t)) if t == "seal_up" || t == "seize" => {}
+                _ => return Ok(Outcome::NotApplicable),
+            }
+            let start = version_day(r, &["measure_start"])?;
+            if start < Date::parse("2012-01-01").expect("valid") {
+                return Ok(Outcome::NotApplicable);
+            }
+            let limit = self.restraint_limit(r, start)?;
+            let fields: &[&str] = if matches!(r.lookup("released_or_disposed_date"), Lookup::Absent)
+            {
+                &["released_date", "disposal_decision_date"]
+            } else {
+                &["released_or_disposed_date"]
+            };
+            let mut first: Option<Date> = None;
+            let mut open = 0;
+            for field in fields {
+                match r.lookup(field) {
+                    Lookup::Absent => open += 1,
+                    Lookup::Null => {}
+                    Lookup::Value(v) => {
+                        if let Some(day) = v.as_str().and_then(|s| Date::parse(s).ok()) {
+                            first = Some(first.map_or(day, |f| f.min(day)));
+                        }
+                    }
+                }
+            }
+            let Some(end) = first else {
+                return Err(Outcome::Unknown);
+            };
+            if on_or_before(end, &limit.base)? || on_or_before(end, &limit.limit)? {
+                return Ok(Outcome::Pass);
+            }
+            if limit.open || open > 0 {
+                return Err(Outcome::Unknown);
+            }
+            Ok(Outcome::Violation)
         })
     }
 }

@@ -204,23 +204,35 @@ pub async fn measure(
         ..row("list", "findings list --format json", listed.seconds, n)
     });
     let centre = store
-        .list_findings(&jiandu_store::FindingFilter::default())
+        .list_findings(&jiandu_store::FindingFilter {
+            limit: Some(1),
+            ..jiandu_store::FindingFilter::default()
+        })
         .await?
         .first()
         .map(|f| format!("record:{}", f.record_id));
-    if let Some(centre) = centre {
-        let graph = jiandu(
-            url,
-            Some(rules_dir),
-            &["graph", "export", "--around", &centre, "--format", "json"],
-            &out,
-            false,
-        )?;
-        bench.push(Row {
-            peak_mb: Some(graph.peak_mb),
-            note: centre,
-            ..row("list", "graph export --around a record", graph.seconds, n)
-        });
+    // The neighbourhood is still cut from the whole graph in memory (about 21 KB a record):
+    // past this size the machine would run out of memory, so it is not run.
+    const GRAPH_LIMIT: usize = 200_000;
+    match centre {
+        Some(centre) if n <= GRAPH_LIMIT => {
+            let graph = jiandu(
+                url,
+                Some(rules_dir),
+                &["graph", "export", "--around", &centre, "--format", "json"],
+                &out,
+                false,
+            )?;
+            bench.push(Row {
+                peak_mb: Some(graph.peak_mb),
+                note: centre,
+                ..row("list", "graph export --around a record", graph.seconds, n)
+            });
+        }
+        _ => bench.push(Row {
+            note: format!("not run above {GRAPH_LIMIT} records: it loads the whole graph"),
+            ..row("list", "graph export --around a record", 0.0, 0)
+        }),
     }
 
     // Last, as it sweeps with another rule set: SQL against the engine on the same table.
