@@ -331,6 +331,55 @@ async fn apply_in(
     Ok(Ok(()))
 }
 
+/// Writes a new complaint with its mirror record, audit event and first change in `tx`;
+/// `false` (and nothing written) when its task number or id is already stored.
+pub(crate) async fn insert_new(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    key: Option<&crate::AuditKey>,
+    new: &NewComplaint,
+    mirror: &Record,
+    then: Option<&ComplaintChange>,
+    now: &str,
+) -> Result<bool, StoreError> {
+    let inserted = sqlx::query(
+        "INSERT INTO complaints (complaint_id, task_no, kind, state, unit_id, escalation, received_at, route_unit, \
+         route_reason, due_date, due_kind, envelope, details, source, created_at, updated_at) \
+         VALUES ($1, $2, $3, 'received', NULL, 0, $4, $5, $6, NULL, NULL, $7, $8, $9, $10, $10) \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(new.complaint_id.as_str())
+    .bind(new.task_no.as_str())
+    .bind(new.kind.as_str())
+    .bind(new.received_at.to_string())
+    .bind(new.route_unit.clone())
+    .bind(new.route_reason.as_str())
+    .bind(new.envelope.to_string())
+    .bind(new.details.to_string())
+    .bind(new.source.as_str())
+    .bind(now)
+    .execute(&mut **tx)
+    .await
+    .map_err(query_error("storing a complaint"))?;
+    if inserted.rows_affected() == 0 {
+        return Ok(false);
+    }
+    write_records(tx, &[mirror], "complaints", now, &|_| {}).await?;
+    let audit = AuditEvent {
+        actor: format!("platform {}", new.source),
+        entity: "complaint",
+        entity_id: new.complaint_id.clone(),
+        action: "received".into(),
+        details: json!({"task_no": new.task_no, "kind": new.kind, "route_unit": new.route_unit, "route_reason": new.route_reason}),
+    };
+    append(tx, key, &[audit], now).await?;
+    if let Some(change) = then
+        && let Err(conflict) = apply_in(tx, key, change, now).await?
+    {
+        return Err(corrupt(&conflict.0, "changed while being created".into()));
+    }
+    Ok(true)
+}
+
 impl Store {
     /// Stores a new complaint and, in the same transaction, its first change (the routed
     /// assignment). A task number already stored changes nothing: the stored complaint is
@@ -343,62 +392,35 @@ impl Store {
         now: Moment,
     ) -> Result<(ComplaintRow, bool), StoreError> {
         let now = now.to_string();
+        let turn = self.write_turn().await;
         let mut tx = self
             .pool()
             .begin()
             .await
             .map_err(query_error("starting to store a complaint"))?;
-        let inserted = sqlx::query(
-            "INSERT INTO complaints (complaint_id, task_no, kind, state, unit_id, escalation, received_at, route_unit, \
-             route_reason, due_date, due_kind, envelope, details, source, created_at, updated_at) \
-             VALUES ($1, $2, $3, 'received', NULL, 0, $4, $5, $6, NULL, NULL, $7, $8, $9, $10, $10) \
-             ON CONFLICT DO NOTHING",
-        )
-        .bind(new.complaint_id.as_str())
-        .bind(new.task_no.as_str())
-        .bind(new.kind.as_str())
-        .bind(new.received_at.to_string())
-        .bind(new.route_unit.clone())
-        .bind(new.route_reason.as_str())
-        .bind(new.envelope.to_string())
-        .bind(new.details.to_string())
-        .bind(new.source.as_str())
-        .bind(now.as_str())
-        .execute(&mut *tx)
-        .await
-        .map_err(query_error("storing a complaint"))?;
-        if inserted.rows_affected() == 0 {
-            drop(tx);
-            let existing = self.complaint_by_task(&new.task_no).await?.ok_or_else(|| {
-                corrupt(
-                    &new.complaint_id,
-                    "a complaint id is taken by another task number".into(),
-                )
-            })?;
-            return Ok((existing, false));
+        let inserted = insert_new(&mut tx, self.audit_key(), new, mirror, then, &now).await?;
+        if inserted {
+            tx.commit()
+                .await
+                .map_err(query_error("committing a new complaint"))?;
         }
-        write_records(&mut tx, &[mirror], "complaints", &now, &|_| {}).await?;
-        let audit = AuditEvent {
-            actor: format!("platform {}", new.source),
-            entity: "complaint",
-            entity_id: new.complaint_id.clone(),
-            action: "received".into(),
-            details: json!({"task_no": new.task_no, "kind": new.kind, "route_unit": new.route_unit, "route_reason": new.route_reason}),
+        drop(turn);
+        let row = if inserted {
+            self.get_complaint(&new.complaint_id).await?
+        } else {
+            self.complaint_by_task(&new.task_no).await?
         };
-        append(&mut tx, self.audit_key(), &[audit], &now).await?;
-        if let Some(change) = then
-            && let Err(conflict) = apply_in(&mut tx, self.audit_key(), change, &now).await?
-        {
-            return Err(corrupt(&conflict.0, "changed while being created".into()));
-        }
-        tx.commit()
-            .await
-            .map_err(query_error("committing a new complaint"))?;
-        let row = self
-            .get_complaint(&new.complaint_id)
-            .await?
-            .ok_or_else(|| corrupt(&new.complaint_id, "vanished after it was stored".into()))?;
-        Ok((row, true))
+        let row = row.ok_or_else(|| {
+            corrupt(
+                &new.complaint_id,
+                if inserted {
+                    "vanished after it was stored".into()
+                } else {
+                    "a complaint id is taken by another task number".into()
+                },
+            )
+        })?;
+        Ok((row, inserted))
     }
 
     /// Applies one action's change. The outer error is the store's; the inner one a
@@ -409,6 +431,7 @@ impl Store {
         now: Moment,
     ) -> Result<Result<ComplaintRow, Conflict>, StoreError> {
         let now = now.to_string();
+        let _turn = self.write_turn().await;
         let mut tx = self
             .pool()
             .begin()

@@ -648,6 +648,8 @@ impl Store {
     ) -> Result<Option<ChangeCounts>, StoreError> {
         let now = now.to_string();
         let work = &claim.work;
+        // SQLite: the sweep's tasks (and a server's pushes) take turns instead of polling.
+        let _turn = self.write_turn().await;
         let mut tx = match claim.tx {
             Some(tx) => tx,
             None => self
