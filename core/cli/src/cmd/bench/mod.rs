@@ -112,10 +112,6 @@ pub async fn run(settings: Settings, profile: &str, args: Args) -> Result<()> {
     if set.problems().next().is_some() {
         bail!("the rules do not load cleanly; run `jiandu rules check` first");
     }
-    let rules_dir = settings
-        .rules_dir
-        .clone()
-        .context("no rules directory found; pass --rules DIR")?;
     println!(
         "jiandu bench: {} rules, sizes {:?}, {} core(s), results in {}",
         set.rules.len(),
@@ -134,21 +130,15 @@ pub async fn run(settings: Settings, profile: &str, args: Args) -> Result<()> {
 
     let in_memory = sizes.iter().copied().min().unwrap_or(100_000).min(100_000);
     engine(
-        &mut bench, &settings, profile, &set, &calendar, &rules_dir, args.seed, in_memory,
+        &mut bench, &settings, profile, &set, &calendar, args.seed, in_memory,
     )?;
     for &n in &sizes {
         let sqlite = format!("sqlite://{}", out.join(format!("bench-{n}.db")).display());
-        store::measure(
-            &mut bench, &settings, &rules_dir, &sqlite, n, args.seed, false,
-        )
-        .await?;
+        store::measure(&mut bench, &settings, &set, &sqlite, n, args.seed, false).await?;
         if let Some(url) = &postgres {
             let url = store::fresh_postgres(url).await?;
             let workers = !args.quick;
-            store::measure(
-                &mut bench, &settings, &rules_dir, &url, n, args.seed, workers,
-            )
-            .await?;
+            store::measure(&mut bench, &settings, &set, &url, n, args.seed, workers).await?;
         }
     }
     import_section(&mut bench, &calendar, &out, args.seed, in_memory)?;
@@ -184,14 +174,12 @@ fn threads() -> usize {
 
 /// The engine alone, on records in memory: the whole catalogue on one and on all threads, then
 /// each native rule against its Rhai twin, then the three SQL-expressible rules together.
-#[allow(clippy::too_many_arguments)]
 fn engine(
     bench: &mut Bench,
     settings: &Settings,
     profile: &str,
     set: &RuleSet,
     calendar: &jiandu_calendar::Calendar,
-    rules_dir: &std::path::Path,
     seed: u64,
     n: usize,
 ) -> Result<()> {
@@ -214,7 +202,7 @@ fn engine(
     let native = Native::new(calendar, &settings.profile(profile)?);
     let mut ratios = Vec::new();
     for rule in NATIVE_RULES {
-        let one = Arc::new(rule_subset(settings, profile, rules_dir, &[rule])?);
+        let one = Arc::new(rule_subset(settings, profile, set, &[rule])?);
         let (rhai_seconds, rhai) = time(|| evaluate_all(&one, &records, lookups.clone(), 1));
         let (native_seconds, twin) = time(|| {
             records
@@ -287,31 +275,22 @@ pub fn generate_records(
 pub fn rule_subset(
     settings: &Settings,
     profile: &str,
-    rules_dir: &std::path::Path,
+    set: &RuleSet,
     ids: &[&str],
 ) -> Result<RuleSet> {
-    let dir = subset_dir(rules_dir, ids)?;
+    let dir = subset_dir(set, ids)?;
     settings.rule_set(Some(dir.path()), profile)
 }
 
-pub fn subset_dir(rules_dir: &std::path::Path, ids: &[&str]) -> Result<tempfile::TempDir> {
+/// A directory holding copies of some rules of `set`.
+pub fn subset_dir(set: &RuleSet, ids: &[&str]) -> Result<tempfile::TempDir> {
     let dir = tempfile::tempdir()?;
     for id in ids {
-        let pack = id.split('-').next().unwrap_or("");
-        let source = [
-            "penalty",
-            "publicity",
-            "data",
-            "compulsory",
-            "inspection",
-            "execution",
-            "complaint",
-        ]
-        .iter()
-        .map(|p| rules_dir.join(p).join(format!("{id}.rhai")))
-        .find(|p| p.exists())
-        .with_context(|| format!("rule {id} ({pack}) not found under {}", rules_dir.display()))?;
-        std::fs::copy(&source, dir.path().join(format!("{id}.rhai")))?;
+        let rule = set
+            .rule(id)
+            .with_context(|| format!("rule {id} is not in {}", set.dir.display()))?;
+        std::fs::copy(&rule.path, dir.path().join(format!("{id}.rhai")))
+            .with_context(|| format!("cannot copy {}", rule.path.display()))?;
     }
     Ok(dir)
 }
@@ -427,7 +406,7 @@ async fn intake_section(
                 seconds: load.seconds,
                 per_second: load.pushes as f64 / load.seconds,
                 evals_per_second: None,
-                peak_mb: jiandu_peak(&server),
+                peak_mb: server.peak_mb(),
                 note: format!(
                     "p50 {:.1} ms, p99 {:.1} ms, {} unique, {} failed",
                     load.p50_ms, load.p99_ms, load.unique, load.failed
@@ -464,8 +443,4 @@ async fn intake_section(
         }
     }
     Ok(())
-}
-
-fn jiandu_peak(server: &intake::Server) -> Option<f64> {
-    server.peak_mb()
 }

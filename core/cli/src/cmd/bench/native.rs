@@ -124,7 +124,8 @@ impl<'c> Native<'c> {
             "CMP-SEIZURE-30D" if record.record_type() == RecordType::CompulsoryMeasure => {
                 self.seizure_30d(record)
             }
-            "DATA-USCC" if USCC_TYPES.contains(&record.record_type()) => uscc(record),
+            // DATA-USCC judges every record type.
+            "DATA-USCC" => uscc(record),
             _ => return None,
         })
     }
@@ -771,16 +772,6 @@ impl Native<'_> {
     }
 }
 
-/// The record types DATA-USCC judges.
-const USCC_TYPES: [RecordType; 6] = [
-    RecordType::Inspection,
-    RecordType::Penalty,
-    RecordType::CompulsoryMeasure,
-    RecordType::CompulsoryExecution,
-    RecordType::Complaint,
-    RecordType::Report,
-];
-
 fn text<'r>(r: &'r Record, path: &str) -> Option<&'r str> {
     match r.lookup(path) {
         Lookup::Value(Value::String(s)) => Some(s.as_str()),
@@ -834,8 +825,15 @@ mod tests {
         let records = crate::cmd::bench::generate_records(3, &calendar, 8_000).expect("records");
         let lookups = Arc::new(Lookups::from_records(&records));
         let native = Native::new(&calendar, &profile);
+        let catalogue = RuleSet::load(
+            &root,
+            profile.clone(),
+            calendar.clone(),
+            jiandu_model::RegionTable::builtin(),
+        )
+        .expect("the catalogue loads");
         for rule in RULES {
-            let dir = crate::cmd::bench::subset_dir(&root, &[rule]).expect("rule copied");
+            let dir = crate::cmd::bench::subset_dir(&catalogue, &[rule]).expect("rule copied");
             let set = RuleSet::load(
                 dir.path(),
                 profile.clone(),

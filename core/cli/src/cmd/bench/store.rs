@@ -116,15 +116,18 @@ async fn load(store: &Store, settings: &Settings, n: usize, seed: u64) -> Result
 pub async fn measure(
     bench: &mut Bench,
     settings: &Settings,
-    rules_dir: &Path,
+    set: &jiandu_rules::RuleSet,
     url: &str,
     n: usize,
     seed: u64,
     workers: bool,
 ) -> Result<()> {
     let backend = backend_name(url);
+    let rules_dir = set.dir.as_path();
     let out = bench.out.clone();
     let store = fresh_store(url).await?;
+    // The longest silent step: say what is happening (each row prints when its step ends).
+    eprintln!("{backend}: generating and storing {n} records …");
     let seconds = load(&store, settings, n, seed).await?;
     let row = |section, what: &str, seconds: f64, per: usize| Row {
         section,
@@ -251,7 +254,7 @@ pub async fn measure(
         note: format!("flagged (calendar days): {}", counts.join(", ")),
         ..row("sql", "3 SQL queries (calendar-day forms)", sql_seconds, n)
     });
-    let three = super::subset_dir(rules_dir, &super::native::SQL_RULES)?;
+    let three = super::subset_dir(set, &super::native::SQL_RULES)?;
     let ran = jiandu(
         url,
         Some(three.path()),
